@@ -1,0 +1,171 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// migrations is the ordered schema history. Each runs once, in its own
+// transaction, and is recorded in schema_migrations. Never edit one that has
+// shipped: append a new one. {{ts}} is a timestamp column type.
+var migrations = []string{
+	// 1: users, tokens, events and their agenda, members, the change log.
+	`CREATE TABLE users (
+		id TEXT PRIMARY KEY,
+		email TEXT NOT NULL UNIQUE,
+		password_hash TEXT NOT NULL,
+		admin BOOLEAN NOT NULL DEFAULT FALSE,
+		created_at {{ts}} NOT NULL
+	);
+	CREATE TABLE api_tokens (
+		id TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		token_hash TEXT NOT NULL UNIQUE,
+		created_at {{ts}} NOT NULL
+	);
+	CREATE TABLE events (
+		id TEXT PRIMARY KEY,
+		slug TEXT NOT NULL UNIQUE,
+		title TEXT NOT NULL,
+		description TEXT NOT NULL,
+		starts_at {{ts}} NOT NULL,
+		ends_at {{ts}},
+		timezone TEXT NOT NULL,
+		status TEXT NOT NULL,
+		languages TEXT NOT NULL,
+		stream_url TEXT NOT NULL,
+		waking_hours TEXT NOT NULL,
+		live TEXT NOT NULL,
+		version BIGINT NOT NULL,
+		revision BIGINT NOT NULL,
+		created_at {{ts}} NOT NULL
+	);
+	CREATE TABLE members (
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		role TEXT NOT NULL,
+		PRIMARY KEY (event_id, user_id)
+	);
+	CREATE TABLE stages (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		position INTEGER NOT NULL,
+		revision BIGINT NOT NULL
+	);
+	CREATE INDEX stages_event ON stages(event_id);
+	CREATE TABLE organizations (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		country TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		url TEXT NOT NULL,
+		revision BIGINT NOT NULL
+	);
+	CREATE INDEX organizations_event ON organizations(event_id);
+	CREATE TABLE speakers (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		name TEXT NOT NULL,
+		country TEXT NOT NULL,
+		organization_id TEXT NOT NULL,
+		bio TEXT NOT NULL,
+		photo_url TEXT NOT NULL,
+		timezone TEXT NOT NULL,
+		languages TEXT NOT NULL,
+		contact_email TEXT NOT NULL,
+		notes TEXT NOT NULL,
+		hide_country BOOLEAN NOT NULL,
+		hide_organization BOOLEAN NOT NULL,
+		hide_photo BOOLEAN NOT NULL,
+		revision BIGINT NOT NULL
+	);
+	CREATE INDEX speakers_event ON speakers(event_id);
+	CREATE TABLE slots (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		stage_id TEXT NOT NULL REFERENCES stages(id) ON DELETE CASCADE,
+		position INTEGER NOT NULL,
+		kind TEXT NOT NULL,
+		title TEXT NOT NULL,
+		description TEXT NOT NULL,
+		duration_seconds INTEGER NOT NULL,
+		pinned_start {{ts}},
+		language TEXT NOT NULL,
+		interpretation TEXT NOT NULL,
+		revision BIGINT NOT NULL
+	);
+	CREATE INDEX slots_event ON slots(event_id);
+	CREATE TABLE slot_speakers (
+		slot_id TEXT NOT NULL REFERENCES slots(id) ON DELETE CASCADE,
+		speaker_id TEXT NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		position INTEGER NOT NULL,
+		role TEXT NOT NULL,
+		status TEXT NOT NULL,
+		note TEXT NOT NULL,
+		PRIMARY KEY (slot_id, speaker_id)
+	);
+	CREATE INDEX slot_speakers_event ON slot_speakers(event_id);
+	CREATE TABLE changes (
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		version BIGINT NOT NULL,
+		at {{ts}} NOT NULL,
+		actor TEXT NOT NULL,
+		summary TEXT NOT NULL,
+		public TEXT NOT NULL,
+		private TEXT NOT NULL,
+		PRIMARY KEY (event_id, version)
+	);`,
+}
+
+// Migrate brings the schema up to date and returns the schema version.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	db := s.write.WithContext(ctx)
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at ` + s.timestampType() + ` NOT NULL)`).Error; err != nil {
+		return 0, fmt.Errorf("store: unable to create schema_migrations: %w", err)
+	}
+	for i, m := range migrations {
+		version := i + 1
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if s.postgres {
+				// Several instances may start at once; one migrates, the others wait.
+				if err := tx.Exec(`SELECT pg_advisory_xact_lock(7236410)`).Error; err != nil {
+					return err
+				}
+			}
+			var n int64
+			if err := tx.Raw(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range strings.Split(strings.ReplaceAll(m, "{{ts}}", s.timestampType()), ";") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if err := tx.Exec(stmt).Error; err != nil {
+					return err
+				}
+			}
+			return tx.Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, s.now()).Error
+		})
+		if err != nil {
+			return 0, fmt.Errorf("store: migration %d: %w", version, err)
+		}
+	}
+	return len(migrations), nil
+}
+
+func (s *Store) timestampType() string {
+	if s.postgres {
+		return "TIMESTAMPTZ"
+	}
+	return "TIMESTAMP"
+}

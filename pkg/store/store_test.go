@@ -1,0 +1,117 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tribune-act/tribune/pkg/agenda"
+	"github.com/tribune-act/tribune/pkg/store"
+)
+
+func openTestStore(t *testing.T) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "tribune.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func eventFields(slug string) agenda.EventFields {
+	return agenda.EventFields{
+		Slug: slug, Title: "Peace now", StartsAt: time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC),
+		Timezone: "Europe/Berlin", Status: agenda.StatusDraft, WakingHours: agenda.DefaultWakingHours,
+	}
+}
+
+func TestChangeBumpsVersionOncePerCommit(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t)
+	u, err := s.CreateUser(ctx, "Owner@Example.org", "x", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var published []int64
+	s.OnCommit(func(a *agenda.Agenda, c agenda.Change) { published = append(published, c.Version) })
+	a, err := s.CreateEvent(ctx, u.ID, eventFields("act"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := a.Event.ID
+	stage := store.NewID()
+	if _, _, err := s.Change(ctx, id, u.Email, "stage.create", func(a *agenda.Agenda) error {
+		return a.AddStage(stage, agenda.StageFields{Name: "Main"}, nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slot := store.NewID()
+	speaker := store.NewID()
+	after, c, err := s.Change(ctx, id, u.Email, "slot.create", func(a *agenda.Agenda) error {
+		if err := a.AddSpeaker(speaker, agenda.SpeakerFields{Name: "Олена Коваль", Country: "UA", ContactEmail: "olena@example.org"}); err != nil {
+			return err
+		}
+		if err := a.AddSlot(slot, stage, nil, agenda.SlotFields{Kind: agenda.KindSpeech, Title: "Opening", DurationSeconds: 300}); err != nil {
+			return err
+		}
+		return a.SetSlotSpeakers(slot, []agenda.SpeakerAssignment{{SpeakerID: speaker}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version != 3 || after.Event.Version != 3 {
+		t.Fatalf("version = %d/%d, want 3", c.Version, after.Event.Version)
+	}
+	if len(c.Public.Upsert["slots"]) != 1 || len(c.Public.Upsert["speakers"]) != 0 {
+		t.Fatalf("public delta = %+v; an invited speaker must not be public", c.Public)
+	}
+	// A no-op commits nothing.
+	_, c, err = s.Change(ctx, id, u.Email, "noop", func(a *agenda.Agenda) error { return nil })
+	if err != nil || c != nil {
+		t.Fatalf("noop: change=%v err=%v", c, err)
+	}
+	// A failed edit commits nothing.
+	_, _, err = s.Change(ctx, id, u.Email, "bad", func(a *agenda.Agenda) error {
+		_ = a.AddStage(store.NewID(), agenda.StageFields{Name: "Second"}, nil)
+		return a.AddSlot(store.NewID(), "missing", nil, agenda.SlotFields{Kind: agenda.KindSpeech, Title: "x", DurationSeconds: 1})
+	})
+	var ve *agenda.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("err = %v, want validation error", err)
+	}
+	got, err := s.Agenda(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Event.Version != 3 || len(got.Stages) != 1 {
+		t.Fatalf("after failure: version %d, %d stages", got.Event.Version, len(got.Stages))
+	}
+	if got.Slots[0].Speakers[0].Status != agenda.Invited || got.Slots[0].Revision != 3 {
+		t.Fatalf("slot = %+v", got.Slots[0])
+	}
+	changes, err := s.Changes(ctx, id, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 3 || changes[2].Version != 3 {
+		t.Fatalf("changes = %d", len(changes))
+	}
+	if len(published) != 3 {
+		t.Fatalf("published %v", published)
+	}
+	// Delete the speaker: they leave the slot too.
+	if _, _, err := s.Change(ctx, id, u.Email, "speaker.delete", func(a *agenda.Agenda) error { return a.DeleteSpeaker(speaker) }); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Agenda(ctx, id)
+	if len(got.Speakers) != 0 || len(got.Slots[0].Speakers) != 0 {
+		t.Fatalf("speaker not removed: %+v", got.Slots[0])
+	}
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tribune-act/tribune/pkg/agenda"
+	"gorm.io/gorm"
+)
+
+// User is an organizer account. Admin users have power over every event.
+type User struct {
+	ID           string
+	Email        string
+	PasswordHash string
+	Admin        bool
+	CreatedAt    time.Time
+}
+
+func (User) TableName() string { return "users" }
+
+type apiTokenRow struct {
+	ID        string
+	UserID    string
+	Name      string
+	TokenHash string
+	CreatedAt time.Time
+}
+
+func (apiTokenRow) TableName() string { return "api_tokens" }
+
+type memberRow struct {
+	EventID string `gorm:"primaryKey"`
+	UserID  string `gorm:"primaryKey"`
+	Role    string
+}
+
+func (memberRow) TableName() string { return "members" }
+
+// CreateUser adds an organizer account; the e-mail is kept lower-cased.
+func (s *Store) CreateUser(ctx context.Context, email, passwordHash string, admin bool) (User, error) {
+	u := User{ID: NewID(), Email: strings.ToLower(strings.TrimSpace(email)), PasswordHash: passwordHash, Admin: admin, CreatedAt: s.now()}
+	if err := s.write.WithContext(ctx).Create(&u).Error; err != nil {
+		if uniqueViolation(err) {
+			return User{}, fmt.Errorf("store: user %s exists: %w", u.Email, ErrConflict)
+		}
+		return User{}, fmt.Errorf("store: unable to create user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail finds a user by e-mail.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	err := s.read.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
+	return u, notFound(err, "user")
+}
+
+// CreateAPIToken stores the hash of a new personal API token.
+func (s *Store) CreateAPIToken(ctx context.Context, userID, name, tokenHash string) error {
+	t := apiTokenRow{ID: NewID(), UserID: userID, Name: name, TokenHash: tokenHash, CreatedAt: s.now()}
+	if err := s.write.WithContext(ctx).Create(&t).Error; err != nil {
+		return fmt.Errorf("store: unable to create token: %w", err)
+	}
+	return nil
+}
+
+// UserByTokenHash finds the user a personal API token belongs to.
+func (s *Store) UserByTokenHash(ctx context.Context, tokenHash string) (User, error) {
+	var u User
+	err := s.read.WithContext(ctx).
+		Joins("JOIN api_tokens ON api_tokens.user_id = users.id").
+		Where("api_tokens.token_hash = ?", tokenHash).Take(&u).Error
+	return u, notFound(err, "token")
+}
+
+// CreateEvent creates an event whose first owner is ownerID, as the event's first change.
+func (s *Store) CreateEvent(ctx context.Context, ownerID string, f agenda.EventFields) (*agenda.Agenda, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	id := NewID()
+	var after *agenda.Agenda
+	var change *agenda.Change
+	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		blank := &agenda.Agenda{Event: agenda.Event{ID: id, CreatedAt: s.now()}, Live: agenda.Live{State: agenda.LiveIdle}}
+		var err error
+		after, change, err = s.apply(tx, blank, ownerID, "event.create", func(a *agenda.Agenda) error {
+			return a.UpdateEvent(f)
+		})
+		if err != nil {
+			return err
+		}
+		return tx.Create(&memberRow{EventID: id, UserID: ownerID, Role: string(agenda.MemberOwner)}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.committed(after, change)
+	return after, nil
+}
+
+// DeleteEvent removes an event and everything in it.
+func (s *Store) DeleteEvent(ctx context.Context, id string) error {
+	res := s.write.WithContext(ctx).Where("id = ?", id).Delete(&eventRow{})
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to delete event: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: event: %w", agenda.ErrNotFound)
+	}
+	return nil
+}
+
+// Events lists the events a user is a member of, or every event for an admin.
+func (s *Store) Events(ctx context.Context, u User) ([]agenda.Event, error) {
+	q := s.read.WithContext(ctx).Order("starts_at, id")
+	if !u.Admin {
+		q = q.Where("id IN (SELECT event_id FROM members WHERE user_id = ?)", u.ID)
+	}
+	return s.events(q)
+}
+
+// PublishedEvents lists the events the public may see.
+func (s *Store) PublishedEvents(ctx context.Context) ([]agenda.Event, error) {
+	return s.events(s.read.WithContext(ctx).Where("status IN ?", []string{string(agenda.StatusPublished), string(agenda.StatusEnded)}).Order("starts_at, id"))
+}
+
+func (s *Store) events(q *gorm.DB) ([]agenda.Event, error) {
+	var rows []eventRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list events: %w", err)
+	}
+	out := make([]agenda.Event, len(rows))
+	for i, r := range rows {
+		out[i], _ = r.domain()
+	}
+	return out, nil
+}
+
+// Role returns a user's role in an event, or ErrNotFound when they have none.
+func (s *Store) Role(ctx context.Context, eventID, userID string) (agenda.MemberRole, error) {
+	var m memberRow
+	err := s.read.WithContext(ctx).Where("event_id = ? AND user_id = ?", eventID, userID).Take(&m).Error
+	return agenda.MemberRole(m.Role), notFound(err, "member")
+}
+
+// Members lists an event's members.
+func (s *Store) Members(ctx context.Context, eventID string) ([]agenda.Member, error) {
+	var out []agenda.Member
+	err := s.read.WithContext(ctx).Table("members").
+		Select("members.event_id, members.user_id, users.email, members.role").
+		Joins("JOIN users ON users.id = members.user_id").
+		Where("members.event_id = ?", eventID).Order("users.email").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to list members: %w", err)
+	}
+	return nonNil(out), nil
+}
+
+// SetMember gives a user a role in an event, or changes the role they have.
+func (s *Store) SetMember(ctx context.Context, eventID, userID string, role agenda.MemberRole) error {
+	err := s.write.WithContext(ctx).Save(&memberRow{EventID: eventID, UserID: userID, Role: string(role)}).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to set member: %w", err)
+	}
+	return nil
+}
+
+// RemoveMember takes a user's role in an event away. The last owner stays.
+func (s *Store) RemoveMember(ctx context.Context, eventID, userID string) error {
+	return s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m memberRow
+		if err := notFound(tx.Where("event_id = ? AND user_id = ?", eventID, userID).Take(&m).Error, "member"); err != nil {
+			return err
+		}
+		if m.Role == string(agenda.MemberOwner) {
+			var owners int64
+			if err := tx.Model(&memberRow{}).Where("event_id = ? AND role = ?", eventID, agenda.MemberOwner).Count(&owners).Error; err != nil {
+				return err
+			}
+			if owners <= 1 {
+				return fmt.Errorf("store: the last owner cannot be removed: %w", ErrConflict)
+			}
+		}
+		return tx.Where("event_id = ? AND user_id = ?", eventID, userID).Delete(&memberRow{}).Error
+	})
+}
+
+// Changes returns the event's change log after version since, oldest first, at most limit rows.
+func (s *Store) Changes(ctx context.Context, eventID string, since int64, limit int) ([]agenda.Change, error) {
+	var rows []changeRow
+	err := s.read.WithContext(ctx).Where("event_id = ? AND version > ?", eventID, since).
+		Order("version").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read changes: %w", err)
+	}
+	out := make([]agenda.Change, len(rows))
+	for i, r := range rows {
+		out[i] = agenda.Change{EventID: r.EventID, Version: r.Version, At: r.At.UTC(), Actor: r.Actor, Summary: r.Summary, Public: r.Public, Private: r.Private}
+	}
+	return out, nil
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fmt.Errorf("store: %s: %w", what, agenda.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: unable to read %s: %w", what, err)
+	}
+	return nil
+}
