@@ -172,7 +172,7 @@ func ParseCountry(v string) (language.Region, error) {
 
 var (
 	slugPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
-	clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-4]):[0-5][0-9]$`)
+	clockPattern = regexp.MustCompile(`^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`)
 )
 
 // MaxDurationSeconds is the longest a slot may last: 24 hours.

@@ -214,3 +214,15 @@ func notFound(err error, what string) error {
 	}
 	return nil
 }
+
+// SetPassword replaces a user's password hash.
+func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
+	res := s.write.WithContext(ctx).Model(&User{}).Where("id = ?", userID).Update("password_hash", hash)
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to set password: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: user: %w", agenda.ErrNotFound)
+	}
+	return nil
+}

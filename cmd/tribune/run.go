@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+	_ "time/tzdata" // the binary knows every IANA timezone, even on a bare image
+
+	"github.com/tribune-act/tribune/pkg/agenda"
+	"github.com/tribune-act/tribune/pkg/auth"
+	"github.com/tribune-act/tribune/pkg/demo"
+	"github.com/tribune-act/tribune/pkg/httpapi"
+	"github.com/tribune-act/tribune/pkg/store"
+	"golang.org/x/term"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+const usage = `Usage: tribune <command> [flags]
+
+Commands:
+  serve [--addr 127.0.0.1:8080] [--db PATH|postgres://…] [--demo]   run the server
+  migrate [--db …]                                                    bring the database schema up to date
+  user create --email E [--admin]                                     add an organizer (password from TRIBUNE_PASSWORD or a prompt)
+  token create --email E [--name N]                                   print a new personal API token, once
+  config                                                              print the documented example configuration
+  version                                                             print the version
+
+Every flag can also be set as TRIBUNE_<NAME> or in a --config file (see configs/).
+`
+
+// run is the whole program: it parses the command line and wires the parts.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd, rest := args[1], args[2:]; {
+	case cmd == "serve":
+		err = serve(ctx, rest, os.Getenv, stdout, stderr)
+	case cmd == "migrate":
+		err = migrate(ctx, rest, stdout, stderr)
+	case cmd == "user" && len(rest) > 0 && rest[0] == "create":
+		err = createUser(ctx, rest[1:], stdin, stdout, stderr)
+	case cmd == "token" && len(rest) > 0 && rest[0] == "create":
+		err = createToken(ctx, rest[1:], stdout, stderr)
+	case cmd == "config":
+		fmt.Fprint(stdout, exampleConfig())
+	case cmd == "version":
+		fmt.Fprintln(stdout, "tribune", buildVersion())
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "tribune: unknown command %q\n\n%s", strings.Join(args[1:min(len(args), 3)], " "), usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "tribune:", err)
+		return 1
+	}
+	return 0
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return "dev-" + s.Value[:min(12, len(s.Value))]
+			}
+		}
+	}
+	return "dev"
+}
+
+// openStore opens and migrates the configured database.
+func openStore(ctx context.Context, cfg config) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg["db"])
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log-level: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, _, err := parseConfig("serve", args, getenv, stderr, "addr", "db", "demo", "log-level")
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg["log-level"])
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if cfg.enabled("demo") {
+		if err := seedDemo(ctx, st, stdout, cfg["addr"]); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", cfg["addr"])
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           httpapi.New(st, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	log.Info("tribune serving", "addr", ln.Addr().String(), "db", redactDSN(cfg["db"]), "version", buildVersion())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func redactDSN(dsn string) string {
+	if i := strings.Index(dsn, "@"); i > 0 && strings.Contains(dsn, "://") {
+		return dsn[:strings.Index(dsn, "://")+3] + "…" + dsn[i:]
+	}
+	return dsn
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parseConfig("migrate", args, os.Getenv, stderr, "db")
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg["db"])
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	v, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema at version %d\n", v)
+	return nil
+}
+
+func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, rest, err := parseConfig("user create", withoutBoolFlags(args, "admin"), os.Getenv, stderr, "db")
+	if err != nil {
+		return err
+	}
+	email, err := emailFlag(rest)
+	if err != nil {
+		return err
+	}
+	pw := os.Getenv("TRIBUNE_PASSWORD")
+	if pw == "" {
+		if pw, err = promptPassword(stdin, stderr); err != nil {
+			return err
+		}
+	}
+	if err := auth.CheckPasswordStrength(pw); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.CreateUser(ctx, email, hash, hasFlag(args, "admin"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created user %s (admin: %v)\n", u.Email, u.Admin)
+	return nil
+}
+
+func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, rest, err := parseConfig("token create", args, os.Getenv, stderr, "db")
+	if err != nil {
+		return err
+	}
+	email, err := emailFlag(rest)
+	if err != nil {
+		return err
+	}
+	name := stringFlag(rest, "name", "cli")
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByEmail(ctx, email)
+	if errors.Is(err, agenda.ErrNotFound) {
+		return fmt.Errorf("no user %s: create one with `tribune user create --email %s`", email, email)
+	}
+	if err != nil {
+		return err
+	}
+	token, hash, err := auth.NewToken("trb_")
+	if err != nil {
+		return err
+	}
+	if err := st.CreateAPIToken(ctx, u.ID, name, hash); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+// The user and token commands take a few flags of their own after the shared ones.
+
+func emailFlag(rest []string) (string, error) {
+	email := stringFlag(rest, "email", "")
+	if email == "" || !strings.Contains(email, "@") {
+		return "", errors.New("--email is required")
+	}
+	return email, nil
+}
+
+func stringFlag(args []string, name, def string) string {
+	for i, a := range args {
+		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
+			return v
+		}
+		if (a == "--"+name || a == "-"+name) && i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return def
+}
+
+func hasFlag(args []string, name string) bool {
+	for _, a := range args {
+		if a == "--"+name || a == "-"+name || a == "--"+name+"=true" {
+			return true
+		}
+	}
+	return false
+}
+
+func withoutBoolFlags(args []string, names ...string) []string {
+	var out []string
+	for _, a := range args {
+		drop := false
+		for _, n := range names {
+			if a == "--"+n || a == "-"+n || a == "--"+n+"=true" {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func promptPassword(stdin io.Reader, stderr io.Writer) (string, error) {
+	fmt.Fprint(stderr, "Password: ")
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		return string(b), err
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("no password: set TRIBUNE_PASSWORD or type one at the prompt")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// seedDemo creates the demo organizer and, once, the demo act.
+func seedDemo(ctx context.Context, st *store.Store, stdout io.Writer, addr string) error {
+	const email = "organizer@example.org"
+	token, _, err := auth.NewToken("")
+	if err != nil {
+		return err
+	}
+	password := token[:20]
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u, err := st.UserByEmail(ctx, email)
+	if errors.Is(err, agenda.ErrNotFound) {
+		u, err = st.CreateUser(ctx, email, hash, false)
+	} else if err == nil {
+		err = st.SetPassword(ctx, u.ID, hash)
+	}
+	if err != nil {
+		return err
+	}
+	apiToken, tokenHash, err := auth.NewToken("trb_")
+	if err != nil {
+		return err
+	}
+	if err := st.CreateAPIToken(ctx, u.ID, "demo", tokenHash); err != nil {
+		return err
+	}
+	if _, err := st.AgendaBySlug(ctx, "demo"); errors.Is(err, agenda.ErrNotFound) {
+		act := demo.Act(time.Now().UTC(), store.NewID)
+		created, err := st.CreateEvent(ctx, u.ID, act.Event.EventFields)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		_, _, err = st.Change(ctx, created.Event.ID, email, "demo.seed", func(a *agenda.Agenda) error {
+			a.Stages, a.Slots, a.Speakers, a.Organizations, a.Live = act.Stages, act.Slots, act.Speakers, act.Organizations, act.Live
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	} else if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Demo act: http://%s/api/v1/public/events/demo\nDemo organizer: %s  password: %s\nAPI token: %s\n", addr, email, password, apiToken)
+	return nil
+}

@@ -1,0 +1,54 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/tribune-act/tribune/pkg/agenda"
+)
+
+// visible reports whether the public may see an event.
+func visible(e agenda.Event) bool {
+	return e.Status == agenda.StatusPublished || e.Status == agenda.StatusEnded
+}
+
+func (s *Server) publicEvents(c echo.Context) error {
+	events, err := s.store.PublishedEvents(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]agenda.PublicEvent, 0, len(events))
+	for _, e := range events {
+		a := agenda.Agenda{Event: e}
+		out = append(out, a.PublicView().Event.(agenda.PublicEvent))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// publicAgenda is the public agenda of DESIGN.md; its ETag is the event's version.
+func (s *Server) publicAgenda(c echo.Context) error {
+	a, err := s.store.AgendaBySlug(c.Request().Context(), c.Param("slug"))
+	if err == nil && !visible(a.Event) {
+		err = agenda.ErrNotFound
+	}
+	if errors.Is(err, agenda.ErrNotFound) {
+		return problem(http.StatusNotFound, "not-found", "no published event with this slug")
+	}
+	if err != nil {
+		return err
+	}
+	tag := etag(a.Event.Version)
+	h := c.Response().Header()
+	h.Set("ETag", tag)
+	h.Set("Cache-Control", "no-cache")
+	if match := c.Request().Header.Get("If-None-Match"); match == tag || match == "W/"+tag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body, err := json.Marshal(a.PublicView())
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+}
