@@ -33,28 +33,43 @@ func (s setting) env() string {
 // config is the resolved configuration: flag > environment > file > default.
 type config map[string]string
 
-// parseConfig parses flags for the settings named, plus --config FILE.
-func parseConfig(cmd string, args []string, getenv func(string) string, stderr io.Writer, names ...string) (config, []string, error) {
+// commandFlags is a command's flag set: the shared settings it names plus
+// --config, and whatever flags of its own the command adds before parse.
+type commandFlags struct {
+	*flag.FlagSet
+	file   *string
+	values map[string]*flagValue
+}
+
+func newCommandFlags(cmd string, getenv func(string) string, stderr io.Writer, names ...string) *commandFlags {
 	fs := flag.NewFlagSet("tribune "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	file := fs.String("config", getenv("TRIBUNE_CONFIG"), "optional configuration file of TRIBUNE_*=value lines (TRIBUNE_CONFIG)")
-	values := map[string]*flagValue{}
+	c := &commandFlags{FlagSet: fs, values: map[string]*flagValue{}}
+	c.file = fs.String("config", getenv("TRIBUNE_CONFIG"), "optional configuration file of TRIBUNE_*=value lines (TRIBUNE_CONFIG)")
 	for _, s := range settings {
 		for _, n := range names {
 			if n == s.name {
-				values[s.name] = &flagValue{boolean: s.boolean}
-				fs.Var(values[s.name], s.name, fmt.Sprintf("%s (%s, default %q)", s.usage, s.env(), s.def))
+				c.values[s.name] = &flagValue{boolean: s.boolean}
+				fs.Var(c.values[s.name], s.name, fmt.Sprintf("%s (%s, default %q)", s.usage, s.env(), s.def))
 			}
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, err
+	return c
+}
+
+// parse parses args and resolves every setting: flag > environment > file > default.
+func (c *commandFlags) parse(args []string, getenv func(string) string) (config, error) {
+	if err := c.Parse(args); err != nil {
+		return nil, err
+	}
+	if c.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", c.Arg(0))
 	}
 	fromFile := map[string]string{}
-	if *file != "" {
+	if *c.file != "" {
 		var err error
-		if fromFile, err = readConfigFile(*file); err != nil {
-			return nil, nil, err
+		if fromFile, err = readConfigFile(*c.file); err != nil {
+			return nil, err
 		}
 	}
 	cfg := config{}
@@ -66,12 +81,12 @@ func parseConfig(cmd string, args []string, getenv func(string) string, stderr i
 		if e := getenv(s.env()); e != "" {
 			v = e
 		}
-		if p := values[s.name]; p != nil && p.set {
+		if p := c.values[s.name]; p != nil && p.set {
 			v = p.value
 		}
 		cfg[s.name] = v
 	}
-	return cfg, fs.Args(), nil
+	return cfg, nil
 }
 
 func readConfigFile(path string) (map[string]string, error) {

@@ -108,7 +108,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseConfig("serve", args, getenv, stderr, "addr", "db", "demo", "log-level")
+	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level").parse(args, getenv)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func redactDSN(dsn string) string {
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, _, err := parseConfig("migrate", args, os.Getenv, stderr, "db")
+	cfg, err := newCommandFlags("migrate", os.Getenv, stderr, "db").parse(args, os.Getenv)
 	if err != nil {
 		return err
 	}
@@ -180,13 +180,15 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	cfg, rest, err := parseConfig("user create", withoutBoolFlags(args, "admin"), os.Getenv, stderr, "db")
+	fs := newCommandFlags("user create", os.Getenv, stderr, "db")
+	email := fs.String("email", "", "the user's e-mail (required)")
+	admin := fs.Bool("admin", false, "make the user an instance admin, with power over every event")
+	cfg, err := fs.parse(args, os.Getenv)
 	if err != nil {
 		return err
 	}
-	email, err := emailFlag(rest)
-	if err != nil {
-		return err
+	if *email == "" {
+		return errors.New("--email is required")
 	}
 	pw := os.Getenv("TRIBUNE_PASSWORD")
 	if pw == "" {
@@ -206,7 +208,7 @@ func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	defer st.Close()
-	u, err := st.CreateUser(ctx, email, hash, hasFlag(args, "admin"))
+	u, err := st.CreateUser(ctx, *email, hash, *admin)
 	if err != nil {
 		return err
 	}
@@ -215,23 +217,24 @@ func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, std
 }
 
 func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cfg, rest, err := parseConfig("token create", args, os.Getenv, stderr, "db")
+	fs := newCommandFlags("token create", os.Getenv, stderr, "db")
+	email := fs.String("email", "", "the e-mail of the user the token acts for (required)")
+	name := fs.String("name", "cli", "a name to recognize the token by")
+	cfg, err := fs.parse(args, os.Getenv)
 	if err != nil {
 		return err
 	}
-	email, err := emailFlag(rest)
-	if err != nil {
-		return err
+	if *email == "" {
+		return errors.New("--email is required")
 	}
-	name := stringFlag(rest, "name", "cli")
 	st, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	u, err := st.UserByEmail(ctx, email)
+	u, err := st.UserByEmail(ctx, *email)
 	if errors.Is(err, agenda.ErrNotFound) {
-		return fmt.Errorf("no user %s: create one with `tribune user create --email %s`", email, email)
+		return fmt.Errorf("no user %s: create one with `tribune user create --email %s`", *email, *email)
 	}
 	if err != nil {
 		return err
@@ -240,58 +243,11 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	if err := st.CreateAPIToken(ctx, u.ID, name, hash); err != nil {
+	if err := st.CreateAPIToken(ctx, u.ID, *name, hash); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, token)
 	return nil
-}
-
-// The user and token commands take a few flags of their own after the shared ones.
-
-func emailFlag(rest []string) (string, error) {
-	email := stringFlag(rest, "email", "")
-	if email == "" || !strings.Contains(email, "@") {
-		return "", errors.New("--email is required")
-	}
-	return email, nil
-}
-
-func stringFlag(args []string, name, def string) string {
-	for i, a := range args {
-		if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
-			return v
-		}
-		if (a == "--"+name || a == "-"+name) && i+1 < len(args) {
-			return args[i+1]
-		}
-	}
-	return def
-}
-
-func hasFlag(args []string, name string) bool {
-	for _, a := range args {
-		if a == "--"+name || a == "-"+name || a == "--"+name+"=true" {
-			return true
-		}
-	}
-	return false
-}
-
-func withoutBoolFlags(args []string, names ...string) []string {
-	var out []string
-	for _, a := range args {
-		drop := false
-		for _, n := range names {
-			if a == "--"+n || a == "-"+n || a == "--"+n+"=true" {
-				drop = true
-			}
-		}
-		if !drop {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 func promptPassword(stdin io.Reader, stderr io.Writer) (string, error) {

@@ -1,0 +1,29 @@
+# Tribune: `make run` serves the demo act on SQLite; `make test` runs everything CI runs.
+GO ?= go
+export CGO_ENABLED = 1
+ADDR ?= 127.0.0.1:8080
+DB ?= data/tribune.db
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+
+.PHONY: build run test lint fmt clean
+
+build:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/tribune ./cmd/tribune
+
+run: build
+	@mkdir -p $(dir $(DB))
+	./bin/tribune serve --demo --addr $(ADDR) --db $(DB)
+
+test: lint
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l cmd pkg); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+fmt:
+	gofmt -w cmd pkg
+
+clean:
+	rm -rf bin
