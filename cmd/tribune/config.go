@@ -24,6 +24,7 @@ var settings = []setting{
 	{"db", "tribune.db", "database: a SQLite file path, or a postgres:// URL", false},
 	{"demo", "false", "seed the demo act (slug demo) and the demo organizer at start-up", true},
 	{"log-level", "info", "log level: debug, info, warn or error", false},
+	{"public-origin", "", "the scheme://host[:port] browsers reach Tribune at; authenticated websocket feeds accept only this origin or the request's own host", false},
 }
 
 func (s setting) env() string {

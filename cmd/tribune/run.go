@@ -15,10 +15,13 @@ import (
 	"time"
 	_ "time/tzdata" // the binary knows every IANA timezone, even on a bare image
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/tribune-act/tribune/pkg/agenda"
 	"github.com/tribune-act/tribune/pkg/auth"
 	"github.com/tribune-act/tribune/pkg/demo"
 	"github.com/tribune-act/tribune/pkg/httpapi"
+	"github.com/tribune-act/tribune/pkg/live"
 	"github.com/tribune-act/tribune/pkg/store"
 	"golang.org/x/term"
 )
@@ -108,7 +111,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level").parse(args, getenv)
+	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level", "public-origin").parse(args, getenv)
 	if err != nil {
 		return err
 	}
@@ -130,8 +133,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	hub := live.NewHub(st, live.DefaultOptions, log, live.NewMetrics(registry))
+	st.OnCommit(hub.Publish)
+	done := make(chan struct{})
 	srv := &http.Server{
-		Handler:           httpapi.New(st, log),
+		Handler: httpapi.New(st, hub, log, httpapi.Config{
+			PublicOrigin: cfg["public-origin"], Registry: registry, Done: done,
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
@@ -143,6 +153,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	case <-ctx.Done():
 	}
+	close(done) // feeds close with "going away"; clients reconnect elsewhere with since
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {

@@ -215,16 +215,9 @@ type Agenda struct {
 	Speakers      []Speaker
 	Organizations []Organization
 	Live          Live
-}
-
-// Live is the state of the show as the stage manager runs it. Issue 3 fills it in;
-// the agenda carries it so that one change can move agenda and live state together.
-type Live struct {
-	State         LiveState `json:"state"`
-	CurrentSlotID string    `json:"current_slot_id"`
-	// ActualStart is when the current slot really started.
-	ActualStart *time.Time `json:"actual_start"`
-	Revision    int64      `json:"revision"`
+	// Outbox holds the stage messages sent by the change being made; the store
+	// moves them into that change's private delta. They are not agenda state.
+	Outbox []StageMessage
 }
 
 // LiveState is where the show is.

@@ -367,12 +367,7 @@ func (a Agenda) Clone() Agenda {
 	}
 	c.Organizations = slices.Clone(a.Organizations)
 	c.Live = a.Live.clone()
-	return c
-}
-
-func (l Live) clone() Live {
-	c := l
-	c.ActualStart = clonePtr(l.ActualStart)
+	c.Outbox = nil
 	return c
 }
 

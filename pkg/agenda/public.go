@@ -96,7 +96,7 @@ func (a *Agenda) PublicView() View {
 			Status: a.Event.Status, Languages: nonNil(a.Event.Languages), StreamURL: a.Event.StreamURL,
 		},
 		Stages: pub.stages, Slots: pub.slots, Speakers: pub.speakers, Organizations: pub.orgs,
-		Live: a.Live,
+		Live: a.LiveView(),
 	}
 }
 
@@ -162,7 +162,7 @@ func (a *Agenda) OrganizerView() View {
 	return View{
 		Version: a.Event.Version, Event: a.Event,
 		Stages: nonNil(a.Stages), Slots: nonNil(a.Slots), Speakers: nonNil(a.Speakers),
-		Organizations: nonNil(a.Organizations), Live: a.Live,
+		Organizations: nonNil(a.Organizations), Live: a.LiveView(),
 	}
 }
 
@@ -181,11 +181,13 @@ type Delta struct {
 	Delete map[string][]string          `json:"delete,omitempty"`
 	Event  json.RawMessage              `json:"event,omitempty"`
 	Live   json.RawMessage              `json:"live,omitempty"`
+	// Messages are stage messages to speakers: only ever in a private delta.
+	Messages []StageMessage `json:"messages,omitempty"`
 }
 
 // Empty reports whether the delta changes nothing.
 func (d Delta) Empty() bool {
-	return len(d.Upsert) == 0 && len(d.Delete) == 0 && d.Event == nil && d.Live == nil
+	return len(d.Upsert) == 0 && len(d.Delete) == 0 && d.Event == nil && d.Live == nil && len(d.Messages) == 0
 }
 
 // Diff returns the delta that turns view before into view after. Objects are

@@ -25,6 +25,7 @@ func (a *Agenda) Normalize() {
 	sort.SliceStable(a.Speakers, func(i, j int) bool { return a.Speakers[i].ID < a.Speakers[j].ID })
 	sort.SliceStable(a.Organizations, func(i, j int) bool { return a.Organizations[i].ID < a.Organizations[j].ID })
 	a.plan()
+	a.pruneLive()
 }
 
 // plan computes planned times (DESIGN invariant 2): a slot starts at its pinned

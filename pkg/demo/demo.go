@@ -369,16 +369,38 @@ func Act(now time.Time, newID func() string) agenda.Agenda {
 
 	a.Normalize()
 
-	// The show is running: the current slot is the main-stage slot planned for now.
-	main := a.StageSlots(a.Stages[0].ID)
-	current := main[0]
-	for _, s := range main {
-		if !now.Before(s.PlannedStart) && now.Before(s.PlannedEnd) {
-			current = s
-			break
-		}
+	// The show is running: it started a minute late and some speakers ran over,
+	// so a newcomer sees a live act with a real delay.
+	for _, st := range a.Stages {
+		run(&a, st.ID, now)
 	}
-	actual := current.PlannedStart
-	a.Live = agenda.Live{State: agenda.LiveRunning, CurrentSlotID: current.ID, ActualStart: &actual}
 	return a
+}
+
+// run plays a stage's show from its first slot up to now, through the same live
+// actions a stage manager uses.
+func run(a *agenda.Agenda, stageID string, now time.Time) {
+	slots := a.StageSlots(stageID)
+	if len(slots) == 0 || slots[0].PlannedStart.After(now) {
+		return
+	}
+	t := slots[0].PlannedStart.Add(time.Minute)
+	if t.After(now) {
+		t = now
+	}
+	_ = a.Start(stageID, slots[0].ID, t)
+	overruns := []time.Duration{40 * time.Second, 2 * time.Minute, 0, 90 * time.Second, 30 * time.Second}
+	for i := 0; ; i++ {
+		cur := a.LiveView()
+		var end time.Time
+		for _, p := range cur.Slots {
+			if p.Status == agenda.SlotCurrent {
+				end = p.ProjectedEnd.Add(overruns[i%len(overruns)])
+			}
+		}
+		if end.IsZero() || end.After(now) {
+			return
+		}
+		_ = a.Next(stageID, end)
+	}
 }

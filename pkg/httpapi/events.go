@@ -73,6 +73,7 @@ func (s *Server) deleteEvent(c echo.Context) error {
 	if err := s.store.DeleteEvent(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
+	s.hub.Close(c.Param("id"))
 	return c.NoContent(http.StatusNoContent)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tribune-act/tribune/pkg/auth"
 	"github.com/tribune-act/tribune/pkg/httpapi"
+	"github.com/tribune-act/tribune/pkg/live"
 	"github.com/tribune-act/tribune/pkg/store"
 )
 
@@ -42,12 +43,17 @@ func newHarness(t *testing.T) *harness {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(st, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := live.NewHub(st, live.DefaultOptions, log, nil)
+	st.OnCommit(hub.Publish)
+	srv := httptest.NewServer(httpapi.New(st, hub, log, httpapi.Config{}))
 	t.Cleanup(func() {
 		srv.Close()
 		st.Close()
 	})
-	return &harness{t: t, srv: srv, store: st}
+	h := &harness{t: t, srv: srv, store: st}
+	checkOpenAPI(t, h)
+	return h
 }
 
 // user creates an organizer and returns a personal API token for them.

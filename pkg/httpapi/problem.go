@@ -72,6 +72,8 @@ func toProblem(err error) *Problem {
 		return problem(http.StatusPreconditionFailed, "stale-revision", err.Error())
 	case errors.Is(err, agenda.ErrNotFound):
 		return problem(http.StatusNotFound, "not-found", "no such object")
+	case errors.Is(err, agenda.ErrLiveState):
+		return problem(http.StatusConflict, "live-state", err.Error())
 	case errors.Is(err, store.ErrConflict):
 		return problem(http.StatusConflict, "conflict", err.Error())
 	case errors.As(err, &he):

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -27,28 +26,35 @@ func (s *Server) publicEvents(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// publicAgenda is the public agenda of DESIGN.md; its ETag is the event's version.
-func (s *Server) publicAgenda(c echo.Context) error {
-	a, err := s.store.AgendaBySlug(c.Request().Context(), c.Param("slug"))
-	if err == nil && !visible(a.Event) {
+// publishedEvent finds a published event by slug.
+func (s *Server) publishedEvent(c echo.Context) (agenda.Event, error) {
+	e, err := s.store.EventBySlug(c.Request().Context(), c.Param("slug"))
+	if err == nil && !visible(e) {
 		err = agenda.ErrNotFound
 	}
 	if errors.Is(err, agenda.ErrNotFound) {
-		return problem(http.StatusNotFound, "not-found", "no published event with this slug")
+		return e, problem(http.StatusNotFound, "not-found", "no published event with this slug")
 	}
+	return e, err
+}
+
+// publicAgenda is the public agenda of DESIGN.md; its ETag is the event's version.
+// Its bytes are the ones the feed's snapshot carries at that version.
+func (s *Server) publicAgenda(c echo.Context) error {
+	e, err := s.publishedEvent(c)
 	if err != nil {
 		return err
 	}
-	tag := etag(a.Event.Version)
+	body, version, err := s.hub.PublicAgenda(c.Request().Context(), e.ID)
+	if err != nil {
+		return err
+	}
+	tag := etag(version)
 	h := c.Response().Header()
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "no-cache")
 	if match := c.Request().Header.Get("If-None-Match"); match == tag || match == "W/"+tag {
 		return c.NoContent(http.StatusNotModified)
-	}
-	body, err := json.Marshal(a.PublicView())
-	if err != nil {
-		return err
 	}
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }

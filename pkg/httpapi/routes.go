@@ -9,10 +9,12 @@ import (
 func (s *Server) routes(e *echo.Echo) {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics())
 
 	pub := e.Group("/api/v1/public")
 	pub.GET("/events", s.publicEvents)
 	pub.GET("/events/:slug", s.publicAgenda)
+	pub.GET("/events/:slug/live", s.publicFeed)
 
 	api := e.Group("/api/v1", s.authenticate)
 	api.GET("/events", s.listEvents)
@@ -26,6 +28,9 @@ func (s *Server) routes(e *echo.Echo) {
 	ev.GET("/warnings", s.warnings, s.allow(auth.View))
 	ev.GET("/balance", s.balance, s.allow(auth.View))
 	ev.GET("/changes", s.changes, s.allow(auth.View))
+	ev.GET("/live", s.organizerFeed, s.allow(auth.View))
+	ev.POST("/live/message", s.stageMessage, s.allow(auth.RunLive))
+	ev.POST("/live/:action", s.liveAction, s.allow(auth.RunLive))
 
 	registerCollection(s, ev, "/stages", stages)
 	registerCollection(s, ev, "/slots", slots)

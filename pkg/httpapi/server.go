@@ -6,26 +6,52 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/tribune-act/tribune/pkg/live"
 	"github.com/tribune-act/tribune/pkg/store"
 )
 
 // MaxBodyBytes is the largest request body accepted.
 const MaxBodyBytes = 1 << 20
 
+// Config is what the HTTP layer needs besides the store and the hub.
+type Config struct {
+	// PublicOrigin is the scheme://host[:port] browsers use; authenticated feeds
+	// accept websocket upgrades only from it (or from the request's own host).
+	PublicOrigin string
+	// Registry collects the Prometheus metrics served at /metrics.
+	Registry *prometheus.Registry
+	// Done closes when the server shuts down, so feeds close with "going away".
+	Done <-chan struct{}
+}
+
 // Server holds what the handlers need.
 type Server struct {
-	store *store.Store
-	log   *slog.Logger
-	now   func() time.Time
+	store    *store.Store
+	hub      *live.Hub
+	log      *slog.Logger
+	cfg      Config
+	now      func() time.Time
+	upgrader websocket.Upgrader
 }
 
 // New returns the HTTP handler of Tribune.
-func New(st *store.Store, log *slog.Logger) *echo.Echo {
-	s := &Server{store: st, log: log, now: func() time.Time { return time.Now().UTC() }}
+func New(st *store.Store, hub *live.Hub, log *slog.Logger, cfg Config) *echo.Echo {
+	s := &Server{store: st, hub: hub, log: log, cfg: cfg, now: func() time.Time { return time.Now().UTC() }}
+	s.upgrader = websocket.Upgrader{
+		ReadBufferSize: 512, WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{},
+		HandshakeTimeout: 10 * time.Second,
+	}
+	if cfg.Registry == nil {
+		s.cfg.Registry = prometheus.NewRegistry()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
@@ -50,6 +76,10 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 		s.log.Debug("http", "method", c.Request().Method, "path", c.Path(), "status", status, "ms", time.Since(start).Milliseconds())
 		return err
 	}
+}
+
+func (s *Server) metrics() echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -138,7 +138,7 @@ func (s *Store) apply(tx *gorm.DB, before *agenda.Agenda, actor, summary string,
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: %w", err)
 	}
-	if noop.Empty() {
+	if noop.Empty() && len(after.Outbox) == 0 {
 		return before, nil, nil
 	}
 	after.Event.Version = version
@@ -149,6 +149,7 @@ func (s *Store) apply(tx *gorm.DB, before *agenda.Agenda, actor, summary string,
 	if change.Private, err = agenda.Diff(before.OrganizerView(), after.OrganizerView()); err != nil {
 		return nil, nil, fmt.Errorf("store: %w", err)
 	}
+	change.Private.Messages, after.Outbox = after.Outbox, nil
 	if err := persist(tx, before, after); err != nil {
 		return nil, nil, err
 	}

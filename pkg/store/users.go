@@ -86,7 +86,7 @@ func (s *Store) CreateEvent(ctx context.Context, ownerID string, f agenda.EventF
 	var after *agenda.Agenda
 	var change *agenda.Change
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		blank := &agenda.Agenda{Event: agenda.Event{ID: id, CreatedAt: s.now()}, Live: agenda.Live{State: agenda.LiveIdle}}
+		blank := &agenda.Agenda{Event: agenda.Event{ID: id, CreatedAt: s.now()}}
 		var err error
 		after, change, err = s.apply(tx, blank, ownerID, "event.create", func(a *agenda.Agenda) error {
 			return a.UpdateEvent(f)
@@ -225,4 +225,14 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
 		return fmt.Errorf("store: user: %w", agenda.ErrNotFound)
 	}
 	return nil
+}
+
+// EventBySlug reads an event's own fields by slug, without its agenda.
+func (s *Store) EventBySlug(ctx context.Context, slug string) (agenda.Event, error) {
+	var r eventRow
+	if err := notFound(s.read.WithContext(ctx).Where("slug = ?", slug).Take(&r).Error, "event"); err != nil {
+		return agenda.Event{}, err
+	}
+	e, _ := r.domain()
+	return e, nil
 }

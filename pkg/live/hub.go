@@ -1,0 +1,377 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/tribune-act/tribune/pkg/agenda"
+)
+
+// Source is what the hub reads from the database: the agenda for snapshots and
+// the change log for resumes and gaps. The store implements it.
+type Source interface {
+	Agenda(ctx context.Context, eventID string) (*agenda.Agenda, error)
+	Changes(ctx context.Context, eventID string, since int64, limit int) ([]agenda.Change, error)
+}
+
+// Options tune the hub.
+type Options struct {
+	// Window is how many recent changes each topic keeps encoded for resumes.
+	Window int
+	// MaxReplay is the longest resume served change by change; older gets a snapshot.
+	MaxReplay int64
+	// QueueSize bounds each subscriber's queue; a subscriber whose queue is full is dropped (4008).
+	QueueSize int
+	// GapWait is how long an out-of-order change waits for the missing one before
+	// the hub reads it from the change log.
+	GapWait time.Duration
+}
+
+// DefaultOptions suit one process serving an act.
+var DefaultOptions = Options{Window: 512, MaxReplay: 5000, QueueSize: 64, GapWait: 200 * time.Millisecond}
+
+// Hub is the fan-out: one topic per event with subscribers.
+type Hub struct {
+	src     Source
+	opts    Options
+	log     *slog.Logger
+	metrics *Metrics
+	now     func() time.Time
+
+	mu     sync.Mutex
+	topics map[string]*topic
+}
+
+// NewHub returns a hub reading from src. metrics may be nil.
+func NewHub(src Source, opts Options, log *slog.Logger, metrics *Metrics) *Hub {
+	if metrics == nil {
+		metrics = NewMetrics(nil)
+	}
+	return &Hub{src: src, opts: opts, log: log, metrics: metrics, now: func() time.Time { return time.Now().UTC() },
+		topics: map[string]*topic{}}
+}
+
+// topic is one event's stream. Its lock guards ordering and the subscriber set;
+// it is never held while writing to a connection.
+type topic struct {
+	eventID string
+	mu      sync.Mutex
+	loaded  bool
+	version int64 // the last version broadcast
+	// snapshots of the agenda at version, per view; nil when only the log knows it.
+	public, organizer []byte
+	warnings          []agenda.Warning
+	window            []*frame // the last frames, oldest first
+	pending           map[int64]commit
+	filling           bool
+	subs              map[*Subscriber]struct{}
+}
+
+type commit struct {
+	after  *agenda.Agenda // nil when read back from the change log
+	change agenda.Change
+}
+
+// topic returns the event's topic, loading its current state on first use.
+func (h *Hub) topic(ctx context.Context, eventID string) (*topic, error) {
+	h.mu.Lock()
+	t, ok := h.topics[eventID]
+	if !ok {
+		t = &topic{eventID: eventID, pending: map[int64]commit{}, subs: map[*Subscriber]struct{}{}}
+		h.topics[eventID] = t
+	}
+	h.mu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.loaded {
+		return t, nil
+	}
+	// Commits published from here on are buffered in pending, so loading after
+	// the topic exists misses none.
+	a, err := h.src.Agenda(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.setSnapshot(a, h.now()); err != nil {
+		return nil, err
+	}
+	t.version, t.loaded = a.Event.Version, true
+	h.drain(t)
+	return t, nil
+}
+
+func (t *topic) setSnapshot(a *agenda.Agenda, now time.Time) error {
+	var err error
+	if t.public, err = json.Marshal(a.PublicView()); err != nil {
+		return err
+	}
+	if t.organizer, err = json.Marshal(a.OrganizerView()); err != nil {
+		return err
+	}
+	t.warnings = a.Warnings(now)
+	return nil
+}
+
+// Publish hands the hub a committed change with the agenda after it. Changes may
+// arrive out of order; they leave in version order, and a missing one is read
+// from the change log.
+func (h *Hub) Publish(after *agenda.Agenda, c agenda.Change) {
+	h.mu.Lock()
+	t, ok := h.topics[c.EventID]
+	h.mu.Unlock()
+	if !ok {
+		return // nobody listens; a first subscriber loads the current state
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.loaded && c.Version <= t.version {
+		return
+	}
+	t.pending[c.Version] = commit{after: after, change: c}
+	if t.loaded {
+		h.drain(t)
+	}
+}
+
+// drain broadcasts every pending change that follows the last one broadcast.
+// Called with t.mu held.
+func (h *Hub) drain(t *topic) {
+	for v := range t.pending {
+		if v <= t.version {
+			delete(t.pending, v)
+		}
+	}
+	for {
+		c, ok := t.pending[t.version+1]
+		if !ok {
+			break
+		}
+		delete(t.pending, c.change.Version)
+		h.broadcast(t, c)
+	}
+	if len(t.pending) > 0 && !t.filling {
+		t.filling = true
+		go h.fillGap(t)
+	}
+}
+
+// broadcast encodes one change once per view and queues it to every subscriber
+// without blocking. Called with t.mu held.
+func (h *Hub) broadcast(t *topic, c commit) {
+	start := time.Now()
+	now := h.now()
+	var warnings []agenda.Warning
+	if c.after != nil {
+		if err := t.setSnapshot(c.after, now); err != nil {
+			h.log.Error("live: encode snapshot", "event", t.eventID, "err", err)
+			t.public, t.organizer = nil, nil
+		}
+		warnings = t.warnings
+	} else {
+		t.public, t.organizer, t.warnings = nil, nil, nil
+	}
+	f, err := newFrame(c.change, warnings, now)
+	if err != nil {
+		h.log.Error("live: encode change", "event", t.eventID, "version", c.change.Version, "err", err)
+		return
+	}
+	t.version = f.version
+	t.window = append(t.window, f)
+	if over := len(t.window) - h.opts.Window; over > 0 {
+		t.window = append(t.window[:0:0], t.window[over:]...)
+	}
+	for s := range t.subs {
+		s.offer(f)
+	}
+	h.metrics.broadcast(time.Since(start), time.Since(c.change.At))
+}
+
+// fillGap waits for a missing change, then reads it from the change log.
+func (h *Hub) fillGap(t *topic) {
+	time.Sleep(h.opts.GapWait)
+	t.mu.Lock()
+	from := t.version
+	gap := len(t.pending) > 0
+	t.mu.Unlock()
+	var changes []agenda.Change
+	if gap {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var err error
+		changes, err = h.src.Changes(ctx, t.eventID, from, 1000)
+		cancel()
+		if err != nil {
+			h.log.Error("live: read change log", "event", t.eventID, "err", err)
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.filling = false
+	for _, c := range changes {
+		if _, ok := t.pending[c.Version]; !ok && c.Version > t.version {
+			t.pending[c.Version] = commit{change: c}
+		}
+	}
+	h.drain(t)
+}
+
+// Subscribe adds a subscriber to an event. since < 0 asks for a snapshot;
+// otherwise the subscriber first gets every change after since (or a snapshot
+// when since is too old or ahead of the server), then live changes.
+func (h *Hub) Subscribe(ctx context.Context, eventID string, view View, speakerID string, since int64) (*Subscriber, error) {
+	t, err := h.topic(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	s := newSubscriber(h, t, view, speakerID, h.opts.QueueSize)
+	t.mu.Lock()
+	current := t.version
+	var initial []*websocket.PreparedMessage
+	var snapshot []byte
+	var warnings []agenda.Warning
+	replay := since >= 0 && since <= current && current-since <= h.opts.MaxReplay
+	fromWindow := replay && (since == current || (len(t.window) > 0 && t.window[0].version <= since+1))
+	switch {
+	case fromWindow:
+		for _, f := range t.window {
+			if f.version > since {
+				initial = append(initial, f.message(view, speakerID))
+			}
+		}
+	case !replay:
+		snapshot, warnings = t.snapshot(view)
+	}
+	t.subs[s] = struct{}{}
+	t.mu.Unlock()
+	h.metrics.subscribed(eventID, 1)
+
+	// Reads from the database happen outside the lock; live changes queue meanwhile,
+	// and the subscriber skips those its first messages already cover.
+	switch {
+	case fromWindow:
+		s.last = current
+	case replay:
+		changes, err := h.src.Changes(ctx, eventID, since, int(current-since))
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		for _, c := range changes {
+			f, err := newFrame(c, nil, h.now())
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			initial = append(initial, f.message(view, speakerID))
+		}
+		s.last = current
+	default:
+		version := current
+		if snapshot == nil {
+			a, err := h.src.Agenda(ctx, eventID)
+			if err != nil {
+				s.Close()
+				return nil, err
+			}
+			var v agenda.View
+			if view == Organizer {
+				v, warnings = a.OrganizerView(), a.Warnings(h.now())
+			} else {
+				v = a.PublicView()
+			}
+			if snapshot, err = json.Marshal(v); err != nil {
+				s.Close()
+				return nil, err
+			}
+			version = a.Event.Version
+		}
+		pm, err := prepare(snapshotMessage{Type: "snapshot", Version: version, ServerTime: h.now(), Agenda: snapshot, Warnings: warnings})
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		initial = append(initial, pm)
+		s.last = version
+	}
+	s.initial = initial
+	return s, nil
+}
+
+// snapshot returns the cached agenda for a view, or nil. Called with t.mu held.
+func (t *topic) snapshot(view View) ([]byte, []agenda.Warning) {
+	if view == Organizer {
+		return t.organizer, t.warnings
+	}
+	return t.public, nil
+}
+
+// PublicAgenda returns the public agenda of an event as encoded for its last
+// broadcast version, so that GET and the feed's snapshot are the same bytes.
+func (h *Hub) PublicAgenda(ctx context.Context, eventID string) ([]byte, int64, error) {
+	t, err := h.topic(ctx, eventID)
+	if err != nil {
+		return nil, 0, err
+	}
+	t.mu.Lock()
+	b, v := t.public, t.version
+	t.mu.Unlock()
+	if b != nil {
+		return b, v, nil
+	}
+	a, err := h.src.Agenda(ctx, eventID)
+	if err != nil {
+		return nil, 0, err
+	}
+	b, err = json.Marshal(a.PublicView())
+	return b, a.Event.Version, err
+}
+
+func (h *Hub) unsubscribe(s *Subscriber) {
+	t := s.topic
+	t.mu.Lock()
+	_, ok := t.subs[s]
+	delete(t.subs, s)
+	t.mu.Unlock()
+	if ok {
+		h.metrics.subscribed(t.eventID, -1)
+	}
+}
+
+// Subscribers counts an event's subscribers.
+func (h *Hub) Subscribers(eventID string) int {
+	h.mu.Lock()
+	t, ok := h.topics[eventID]
+	h.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.subs)
+}
+
+// Close disconnects every subscriber of an event (it was deleted) and forgets it.
+func (h *Hub) Close(eventID string) {
+	h.mu.Lock()
+	t, ok := h.topics[eventID]
+	delete(h.topics, eventID)
+	h.mu.Unlock()
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	subs := make([]*Subscriber, 0, len(t.subs))
+	for s := range t.subs {
+		subs = append(subs, s)
+	}
+	t.mu.Unlock()
+	for _, s := range subs {
+		s.closeWith(websocket.CloseGoingAway, "event deleted")
+	}
+}
+
+func (s *Subscriber) String() string { return fmt.Sprintf("subscriber(%s)", s.topic.eventID) }

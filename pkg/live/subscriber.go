@@ -1,0 +1,136 @@
+package live
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Close codes this feed uses besides the standard ones.
+const (
+	// CloseTooSlow: the subscriber's queue filled up; reconnect with since.
+	CloseTooSlow = 4008
+)
+
+// Timing of a connection, as gorilla's examples and gotify do it.
+const (
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	readLimit  = 512
+)
+
+// Subscriber is one feed connection: a bounded queue filled by broadcasts, and
+// the first messages (a snapshot or the missed changes) to send before it.
+type Subscriber struct {
+	hub       *Hub
+	topic     *topic
+	view      View
+	speakerID string
+	queue     chan *frame
+	initial   []*websocket.PreparedMessage
+	// last is the highest version sent or covered; only the writer touches it after Subscribe.
+	last int64
+
+	closeOnce sync.Once
+	done      chan struct{}
+	dropped   atomic.Bool
+	closeCode int
+	closeText string
+}
+
+func newSubscriber(h *Hub, t *topic, view View, speakerID string, size int) *Subscriber {
+	return &Subscriber{hub: h, topic: t, view: view, speakerID: speakerID, queue: make(chan *frame, size), done: make(chan struct{})}
+}
+
+// offer queues a frame without ever blocking the broadcaster; a full queue
+// drops the subscriber, who resumes with since. Called with the topic lock held.
+func (s *Subscriber) offer(f *frame) {
+	if s.dropped.Load() {
+		return
+	}
+	select {
+	case s.queue <- f:
+	default:
+		s.dropped.Store(true)
+		s.hub.metrics.slowDisconnect(s.topic.eventID)
+		s.closeWith(CloseTooSlow, "too slow: reconnect with since")
+	}
+}
+
+// closeWith asks the connection to close with a code (0 for none). It never
+// blocks and may be called from any goroutine, any number of times.
+func (s *Subscriber) closeWith(code int, text string) {
+	s.closeOnce.Do(func() {
+		s.closeCode, s.closeText = code, text
+		close(s.done)
+	})
+}
+
+// Close ends the subscription.
+func (s *Subscriber) Close() {
+	s.closeWith(0, "")
+	s.hub.unsubscribe(s)
+}
+
+// Serve writes the feed to conn until the client goes away, is too slow, or ctx
+// ends the server. It runs the writer on the calling goroutine and one reader
+// goroutine, and closes conn exactly once.
+func (s *Subscriber) Serve(conn *websocket.Conn, shutdown <-chan struct{}) {
+	defer func() {
+		s.Close()
+		conn.Close()
+	}()
+	go s.read(conn)
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	write := func(pm *websocket.PreparedMessage) bool {
+		_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+		return conn.WritePreparedMessage(pm) == nil
+	}
+	for _, pm := range s.initial {
+		if !write(pm) {
+			return
+		}
+	}
+	s.initial = nil
+	for {
+		select {
+		case f := <-s.queue:
+			if f.version <= s.last {
+				continue // already covered by the snapshot or the replay
+			}
+			if !write(f.message(s.view, s.speakerID)) {
+				return
+			}
+			s.last = f.version
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		case <-shutdown:
+			s.closeWith(websocket.CloseGoingAway, "server shutting down")
+		case <-s.done:
+			if s.closeCode != 0 {
+				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(s.closeCode, s.closeText), time.Now().Add(writeWait))
+			}
+			return
+		}
+	}
+}
+
+// read discards what the client sends, answers pings, and notices when the
+// connection dies (a missing pong ends it after pongWait).
+func (s *Subscriber) read(conn *websocket.Conn) {
+	conn.SetReadLimit(readLimit)
+	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := conn.NextReader(); err != nil {
+			s.closeWith(0, "")
+			return
+		}
+	}
+}
