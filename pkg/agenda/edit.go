@@ -86,6 +86,7 @@ func (a *Agenda) UpdateStage(id string, f StageFields) error {
 		return err
 	}
 	st.StageFields = f
+	a.Normalize()
 	return nil
 }
 
@@ -169,11 +170,19 @@ func (a *Agenda) MoveSlot(id, stageID string, position int) error {
 	if position < 0 {
 		return Invalid("position", "must be 0 or more")
 	}
-	// Take the slot out of its running order first, so positions close the gap.
-	s.StageID, s.Position = "", 0
-	a.Normalize()
-	s, _ = a.Slot(id)
-	a.place(s, stageID, &position)
+	// Renumber the target running order with the slot at its new place; the
+	// stage it left closes its gap when normalized.
+	var order []*Slot
+	for _, o := range a.StageSlots(stageID) {
+		if o.ID != id {
+			order = append(order, o)
+		}
+	}
+	p := min(position, len(order))
+	order = append(order[:p], append([]*Slot{s}, order[p:]...)...)
+	for i, o := range order {
+		o.StageID, o.Position = stageID, i
+	}
 	a.Normalize()
 	return nil
 }
@@ -281,6 +290,7 @@ func (a *Agenda) UpdateSpeaker(id string, f SpeakerFields) error {
 		return err
 	}
 	sp.SpeakerFields = f
+	a.Normalize()
 	return nil
 }
 
@@ -332,6 +342,7 @@ func (a *Agenda) UpdateOrganization(id string, f OrganizationFields) error {
 		return err
 	}
 	o.OrganizationFields = f
+	a.Normalize()
 	return nil
 }
 

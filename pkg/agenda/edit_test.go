@@ -231,11 +231,6 @@ func TestAddSlotInvalid(t *testing.T) {
 	}
 }
 
-// moveBug is set on MoveSlot cases that fail because of a bug in MoveSlot.
-const moveBug = "bug: MoveSlot takes the slot out of its running order by setting StageID to \"\", " +
-	"which Normalize sorts as the first stage (missing map key → index 0) and renumbers the " +
-	"first stage's later slots from 0; a slot moved to a middle position (≥1) of the first stage lands one place late"
-
 func TestMoveSlot(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -245,16 +240,15 @@ func TestMoveSlot(t *testing.T) {
 		main      []string
 		side      []string
 		wantStart string // the moved slot's planned start, 15:04 UTC
-		bug       string
 	}{
 		{name: "main: last to first", slot: "d", stage: "main", position: 0, main: []string{"d", "a", "b", "c"}, side: []string{"x", "y", "z"}, wantStart: "10:00"},
 		{name: "main: first to last", slot: "a", stage: "main", position: 3, main: []string{"b", "c", "d", "a"}, side: []string{"x", "y", "z"}, wantStart: "11:30"},
 		{name: "main: first to beyond the end", slot: "a", stage: "main", position: 9, main: []string{"b", "c", "d", "a"}, side: []string{"x", "y", "z"}, wantStart: "11:30"},
-		{name: "main: same place", slot: "b", stage: "main", position: 1, main: []string{"a", "b", "c", "d"}, side: []string{"x", "y", "z"}, wantStart: "10:10", bug: moveBug},
+		{name: "main: same place", slot: "b", stage: "main", position: 1, main: []string{"a", "b", "c", "d"}, side: []string{"x", "y", "z"}, wantStart: "10:10"},
 		{name: "main: second to first", slot: "b", stage: "main", position: 0, main: []string{"b", "a", "c", "d"}, side: []string{"x", "y", "z"}, wantStart: "10:00"},
-		{name: "main: second to third", slot: "b", stage: "main", position: 2, main: []string{"a", "c", "b", "d"}, side: []string{"x", "y", "z"}, wantStart: "10:40", bug: moveBug},
-		{name: "main: third to second", slot: "c", stage: "main", position: 1, main: []string{"a", "c", "b", "d"}, side: []string{"x", "y", "z"}, wantStart: "10:10", bug: moveBug},
-		{name: "main: last to second", slot: "d", stage: "main", position: 1, main: []string{"a", "d", "b", "c"}, side: []string{"x", "y", "z"}, wantStart: "10:10", bug: moveBug},
+		{name: "main: second to third", slot: "b", stage: "main", position: 2, main: []string{"a", "c", "b", "d"}, side: []string{"x", "y", "z"}, wantStart: "10:40"},
+		{name: "main: third to second", slot: "c", stage: "main", position: 1, main: []string{"a", "c", "b", "d"}, side: []string{"x", "y", "z"}, wantStart: "10:10"},
+		{name: "main: last to second", slot: "d", stage: "main", position: 1, main: []string{"a", "d", "b", "c"}, side: []string{"x", "y", "z"}, wantStart: "10:10"},
 		{name: "side: last to first", slot: "z", stage: "side", position: 0, main: []string{"a", "b", "c", "d"}, side: []string{"z", "x", "y"}, wantStart: "10:00"},
 		{name: "side: last to second", slot: "z", stage: "side", position: 1, main: []string{"a", "b", "c", "d"}, side: []string{"x", "z", "y"}, wantStart: "10:15"},
 		{name: "side: first to second", slot: "x", stage: "side", position: 1, main: []string{"a", "b", "c", "d"}, side: []string{"y", "x", "z"}, wantStart: "10:25"},
@@ -263,13 +257,10 @@ func TestMoveSlot(t *testing.T) {
 		{name: "main to side, end", slot: "d", stage: "side", position: 3, main: []string{"a", "b", "c"}, side: []string{"x", "y", "z", "d"}, wantStart: "11:15"},
 		{name: "side to main, first", slot: "y", stage: "main", position: 0, main: []string{"y", "a", "b", "c", "d"}, side: []string{"x", "z"}, wantStart: "10:00"},
 		{name: "side to main, end", slot: "x", stage: "main", position: 4, main: []string{"a", "b", "c", "d", "x"}, side: []string{"y", "z"}, wantStart: "11:40"},
-		{name: "side to main, middle", slot: "x", stage: "main", position: 1, main: []string{"a", "x", "b", "c", "d"}, side: []string{"y", "z"}, wantStart: "10:10", bug: moveBug},
+		{name: "side to main, middle", slot: "x", stage: "main", position: 1, main: []string{"a", "x", "b", "c", "d"}, side: []string{"y", "z"}, wantStart: "10:10"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				t.Skip(tt.bug)
-			}
 			a := editRally()
 			if err := a.MoveSlot(tt.slot, tt.stage, tt.position); err != nil {
 				t.Fatal(err)

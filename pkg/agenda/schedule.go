@@ -26,6 +26,15 @@ func (a *Agenda) Normalize() {
 	sort.SliceStable(a.Organizations, func(i, j int) bool { return a.Organizations[i].ID < a.Organizations[j].ID })
 	a.plan()
 	a.pruneLive()
+	// Lists are never null on the wire, whatever a client sent.
+	a.Event.Languages = nonNil(a.Event.Languages)
+	for i := range a.Slots {
+		a.Slots[i].Interpretation = nonNil(a.Slots[i].Interpretation)
+		a.Slots[i].Speakers = nonNil(a.Slots[i].Speakers)
+	}
+	for i := range a.Speakers {
+		a.Speakers[i].Languages = nonNil(a.Speakers[i].Languages)
+	}
 }
 
 // plan computes planned times (DESIGN invariant 2): a slot starts at its pinned

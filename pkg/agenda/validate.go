@@ -164,7 +164,7 @@ func ParseCountry(v string) (language.Region, error) {
 		return language.Region{}, fmt.Errorf("agenda: %q is not a country code", v)
 	}
 	r, err := language.ParseRegion(v)
-	if err != nil || !r.IsCountry() || r.String() != strings.ToUpper(v) {
+	if err != nil || !r.IsCountry() || r.String() != v {
 		return language.Region{}, fmt.Errorf("agenda: %q is not a country code", v)
 	}
 	return r, nil

@@ -40,11 +40,12 @@ func currentUser(c echo.Context) store.User {
 	return u
 }
 
-// allow requires that the user may do act in the event named by the :id parameter.
-// A user with no role in an existing event gets 403; a missing event is 404.
+// allow authenticates the user and requires that they may do act in the event
+// named by the :id parameter. A user with no role in an existing event gets 403;
+// a missing event is 404.
 func (s *Server) allow(act auth.Action) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
+		return s.authenticate(func(c echo.Context) error {
 			u := currentUser(c)
 			ctx := c.Request().Context()
 			role, err := s.store.Role(ctx, c.Param("id"), u.ID)
@@ -66,7 +67,7 @@ func (s *Server) allow(act auth.Action) echo.MiddlewareFunc {
 				}
 			}
 			return problem(http.StatusForbidden, "forbidden", "you may not "+act.String()+" this event")
-		}
+		})
 	}
 }
 

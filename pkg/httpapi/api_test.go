@@ -20,7 +20,11 @@ type act struct {
 }
 
 func newAct(t *testing.T) *act {
-	h := newHarness(t)
+	return newActOn(t, newHarness(t))
+}
+
+// newActOn builds the act on a given server.
+func newActOn(t *testing.T, h *harness) *act {
 	a := &act{h: h, owner: h.user("owner@example.org", false), editor: h.user("editor@example.org", false),
 		stage: h.user("stage@example.org", false), outsider: h.user("outsider@example.org", false)}
 	a.id = h.must(201, "POST", "/api/v1/events", a.owner, map[string]any{
@@ -100,9 +104,22 @@ func TestEventRoutes(t *testing.T) {
 			t.Fatalf("body %s", r.body)
 		}
 	})
-	// Deleting is for owners.
+	// Names are exact: encoding/json's case-insensitive match is refused.
+	a.unchanged(t, func() {
+		r = h.must(400, "PATCH", a.path(""), a.editor, map[string]any{"Title": "Shouting"})
+		if r.field(t, "field") != "Title" {
+			t.Fatalf("body %s", r.body)
+		}
+	})
+	// A null list is an empty list, never null on the wire.
+	h.must(200, "PATCH", a.path(""), a.editor, `{"languages": null}`).decode(t, &ev)
+	if ev.Languages == nil {
+		t.Fatal("languages came back null")
+	}
+	// Deleting is for owners, and refuses a stale ETag.
 	h.must(403, "DELETE", a.path(""), a.editor, nil)
-	h.must(204, "DELETE", a.path(""), a.owner, nil)
+	a.unchanged(t, func() { h.must(412, "DELETE", a.path(""), a.owner, nil, "If-Match", tag) })
+	h.must(204, "DELETE", a.path(""), a.owner, nil, "If-Match", fmt.Sprintf(`"%d"`, ev.Revision))
 	h.must(404, "GET", a.path(""), a.owner, nil)
 }
 
@@ -295,7 +312,7 @@ func TestMemberRoutes(t *testing.T) {
 			stageID = m.UserID
 		}
 	}
-	h.must(201, "POST", a.path("/members"), a.owner, map[string]any{"email": "stage@example.org", "role": "editor"})
+	h.must(200, "POST", a.path("/members"), a.owner, map[string]any{"email": "stage@example.org", "role": "editor"})
 	h.must(200, "PATCH", a.path("/stages/"+a.stageID), a.stage, map[string]any{"name": "Renamed"})
 	h.must(204, "DELETE", a.path("/members/"+stageID), a.owner, nil)
 	h.must(403, "GET", a.path(""), a.stage, nil)
@@ -360,4 +377,7 @@ func TestHealth(t *testing.T) {
 		t.Logf("%s", r.body)
 	}
 	h.must(http.StatusMethodNotAllowed, "PUT", "/healthz", "", nil)
+	// Unknown API paths are 404 for everyone, not 401.
+	h.must(404, "GET", "/api/v1/nothing/here", "", nil)
+	h.must(404, "GET", "/api/v1/events/x/nothing", "", nil)
 }

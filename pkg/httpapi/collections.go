@@ -19,11 +19,12 @@ type collection[T, F any] struct {
 	revision func(t *T) int64
 	// defaults are the fields of a new object before the request body applies.
 	defaults F
-	// placed says whether a new object takes "stage_id" and "position".
-	placed bool
-	create func(a *agenda.Agenda, id string, at placement, f F) error
-	update func(a *agenda.Agenda, id string, f F) error
-	remove func(a *agenda.Agenda, id string) error
+	// placement lists what a new object's place in a running order may be given by:
+	// "position", and "stage_id" for slots.
+	placement []string
+	create    func(a *agenda.Agenda, id string, at placement, f F) error
+	update    func(a *agenda.Agenda, id string, f F) error
+	remove    func(a *agenda.Agenda, id string) error
 }
 
 // placement is where a new object goes in a running order.
@@ -33,11 +34,12 @@ type placement struct {
 }
 
 var stages = collection[agenda.Stage, agenda.StageFields]{
-	name:     "stage",
-	list:     func(a *agenda.Agenda) []agenda.Stage { return a.Stages },
-	find:     (*agenda.Agenda).Stage,
-	fields:   func(t *agenda.Stage) agenda.StageFields { return t.StageFields },
-	revision: func(t *agenda.Stage) int64 { return t.Revision },
+	name:      "stage",
+	list:      func(a *agenda.Agenda) []agenda.Stage { return a.Stages },
+	find:      (*agenda.Agenda).Stage,
+	fields:    func(t *agenda.Stage) agenda.StageFields { return t.StageFields },
+	revision:  func(t *agenda.Stage) int64 { return t.Revision },
+	placement: []string{"position"},
 	create: func(a *agenda.Agenda, id string, at placement, f agenda.StageFields) error {
 		return a.AddStage(id, f, at.Position)
 	},
@@ -46,13 +48,13 @@ var stages = collection[agenda.Stage, agenda.StageFields]{
 }
 
 var slots = collection[agenda.Slot, agenda.SlotFields]{
-	name:     "slot",
-	list:     func(a *agenda.Agenda) []agenda.Slot { return a.Slots },
-	find:     (*agenda.Agenda).Slot,
-	fields:   func(t *agenda.Slot) agenda.SlotFields { return t.SlotFields },
-	revision: func(t *agenda.Slot) int64 { return t.Revision },
-	defaults: agenda.SlotFields{Kind: agenda.KindSpeech, Interpretation: []agenda.Interpretation{}},
-	placed:   true,
+	name:      "slot",
+	list:      func(a *agenda.Agenda) []agenda.Slot { return a.Slots },
+	find:      (*agenda.Agenda).Slot,
+	fields:    func(t *agenda.Slot) agenda.SlotFields { return t.SlotFields },
+	revision:  func(t *agenda.Slot) int64 { return t.Revision },
+	defaults:  agenda.SlotFields{Kind: agenda.KindSpeech, Interpretation: []agenda.Interpretation{}},
+	placement: []string{"stage_id", "position"},
 	create: func(a *agenda.Agenda, id string, at placement, f agenda.SlotFields) error {
 		return a.AddSlot(id, at.StageID, at.Position, f)
 	},
@@ -110,15 +112,16 @@ func (h collectionHandlers[T, F]) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.col.find(a, c.Param("objectID"))
+	return h.col.respond(c, http.StatusOK, a, c.Param("objectID"))
+}
+
+// respond answers with the object id as it is in a, with its ETag.
+func (col collection[T, F]) respond(c echo.Context, status int, a *agenda.Agenda, id string) error {
+	obj, err := col.find(a, id)
 	if err != nil {
 		return err
 	}
-	return h.respond(c, http.StatusOK, obj)
-}
-
-func (h collectionHandlers[T, F]) respond(c echo.Context, status int, obj *T) error {
-	c.Response().Header().Set("ETag", etag(h.col.revision(obj)))
+	c.Response().Header().Set("ETag", etag(col.revision(obj)))
 	return c.JSON(status, obj)
 }
 
@@ -128,11 +131,7 @@ func (h collectionHandlers[T, F]) create(c echo.Context) error {
 		return err
 	}
 	f := h.col.defaults
-	var extra []string
-	if h.col.placed {
-		extra = []string{"stage_id", "position"}
-	}
-	rest, err := decodeObject(body, &f, extra...)
+	rest, err := decodeObject(body, &f, h.col.placement...)
 	if err != nil {
 		return err
 	}
@@ -154,12 +153,8 @@ func (h collectionHandlers[T, F]) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.col.find(a, id)
-	if err != nil {
-		return err
-	}
 	c.Response().Header().Set("Location", c.Request().URL.Path+"/"+id)
-	return h.respond(c, http.StatusCreated, obj)
+	return h.col.respond(c, http.StatusCreated, a, id)
 }
 
 func (h collectionHandlers[T, F]) patch(c echo.Context) error {
@@ -186,11 +181,7 @@ func (h collectionHandlers[T, F]) patch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.col.find(a, id)
-	if err != nil {
-		return err
-	}
-	return h.respond(c, http.StatusOK, obj)
+	return h.col.respond(c, http.StatusOK, a, id)
 }
 
 func (h collectionHandlers[T, F]) delete(c echo.Context) error {

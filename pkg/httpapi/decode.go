@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +44,7 @@ func decodeObject(body []byte, dst any, extra ...string) (map[string]json.RawMes
 	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 		return nil, badRequest("", "the body must be a JSON object")
 	}
+	known := jsonFields(reflect.TypeOf(dst).Elem())
 	out := map[string]json.RawMessage{}
 	for _, k := range extra {
 		if v, ok := fields[k]; ok {
@@ -51,6 +53,10 @@ func decodeObject(body []byte, dst any, extra ...string) (map[string]json.RawMes
 		}
 	}
 	for k, v := range fields {
+		if !known[k] {
+			// encoding/json matches names case-insensitively; the API does not.
+			return nil, badRequest(k, "is not a field of this object (or cannot be set here)")
+		}
 		one, _ := json.Marshal(map[string]json.RawMessage{k: v})
 		dec := json.NewDecoder(bytes.NewReader(one))
 		dec.DisallowUnknownFields()
@@ -59,6 +65,27 @@ func decodeObject(body []byte, dst any, extra ...string) (map[string]json.RawMes
 		}
 	}
 	return out, nil
+}
+
+// jsonFields lists the JSON names of a struct's fields, embedded structs included.
+func jsonFields(t reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case f.Anonymous && name == "":
+			for k := range jsonFields(f.Type) {
+				out[k] = true
+			}
+		case name == "-" || !f.IsExported():
+		case name == "":
+			out[f.Name] = true
+		default:
+			out[name] = true
+		}
+	}
+	return out
 }
 
 // decodeValue decodes one JSON value strictly.

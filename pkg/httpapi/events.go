@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -70,7 +71,18 @@ func (s *Server) patchEvent(c echo.Context) error {
 }
 
 func (s *Server) deleteEvent(c echo.Context) error {
-	if err := s.store.DeleteEvent(c.Request().Context(), c.Param("id")); err != nil {
+	expected, err := expectedRevision(c, nil)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.store.DeleteEvent(ctx, c.Param("id"), expected); errors.Is(err, agenda.ErrStale) {
+		a, lerr := s.store.Agenda(ctx, c.Param("id"))
+		if lerr != nil {
+			return lerr
+		}
+		return &staleError{current: a.Event, err: err}
+	} else if err != nil {
 		return err
 	}
 	s.hub.Close(c.Param("id"))
@@ -180,7 +192,7 @@ func (s *Server) moveSlot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return slots.respondFound(c, a, id)
+	return slots.respond(c, http.StatusOK, a, id)
 }
 
 func (s *Server) setSlotSpeakers(c echo.Context) error {
@@ -209,15 +221,5 @@ func (s *Server) setSlotSpeakers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return slots.respondFound(c, a, id)
-}
-
-// respondFound answers with the object id as it is in a, with its ETag.
-func (col collection[T, F]) respondFound(c echo.Context, a *agenda.Agenda, id string) error {
-	obj, err := col.find(a, id)
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set("ETag", etag(col.revision(obj)))
-	return c.JSON(http.StatusOK, obj)
+	return slots.respond(c, http.StatusOK, a, id)
 }

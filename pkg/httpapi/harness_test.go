@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tribune-act/tribune/pkg/auth"
 	"github.com/tribune-act/tribune/pkg/httpapi"
 	"github.com/tribune-act/tribune/pkg/live"
@@ -34,6 +35,11 @@ type response struct {
 }
 
 func newHarness(t *testing.T) *harness {
+	return newHarnessWith(t, live.DefaultOptions)
+}
+
+// newHarnessWith starts a server whose hub has the given options.
+func newHarnessWith(t *testing.T, opts live.Options) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "tribune.db"))
@@ -44,10 +50,13 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	hub := live.NewHub(st, live.DefaultOptions, log, nil)
+	registry := prometheus.NewRegistry()
+	hub := live.NewHub(st, opts, log, live.NewMetrics(registry))
 	st.OnCommit(hub.Publish)
-	srv := httptest.NewServer(httpapi.New(st, hub, log, httpapi.Config{}))
+	done := make(chan struct{})
+	srv := httptest.NewServer(httpapi.New(st, hub, log, httpapi.Config{Registry: registry, Done: done, PublicOrigin: "https://act.example.org"}))
 	t.Cleanup(func() {
+		close(done)
 		srv.Close()
 		st.Close()
 	})

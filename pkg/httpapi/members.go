@@ -40,10 +40,15 @@ func (s *Server) addMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetMember(ctx, c.Param("id"), u.ID, req.Role); err != nil {
+	created, err := s.store.SetMember(ctx, c.Param("id"), u.ID, req.Role)
+	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, agenda.Member{EventID: c.Param("id"), UserID: u.ID, Email: u.Email, Role: req.Role})
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, agenda.Member{EventID: c.Param("id"), UserID: u.ID, Email: u.Email, Role: req.Role})
 }
 
 func (s *Server) removeMember(c echo.Context) error {

@@ -16,9 +16,10 @@ func (s *Server) routes(e *echo.Echo) {
 	pub.GET("/events/:slug", s.publicAgenda)
 	pub.GET("/events/:slug/live", s.publicFeed)
 
-	api := e.Group("/api/v1", s.authenticate)
-	api.GET("/events", s.listEvents)
-	api.POST("/events", s.createEvent)
+	// Authentication is per route, not on the group, so that an unknown path is 404, not 401.
+	api := e.Group("/api/v1")
+	api.GET("/events", s.listEvents, s.authenticate)
+	api.POST("/events", s.createEvent, s.authenticate)
 
 	ev := api.Group("/events/:id")
 	ev.GET("", s.getEvent, s.allow(auth.View))

@@ -103,16 +103,22 @@ func (s *Store) CreateEvent(ctx context.Context, ownerID string, f agenda.EventF
 	return after, nil
 }
 
-// DeleteEvent removes an event and everything in it.
-func (s *Store) DeleteEvent(ctx context.Context, id string) error {
-	res := s.write.WithContext(ctx).Where("id = ?", id).Delete(&eventRow{})
-	if res.Error != nil {
-		return fmt.Errorf("store: unable to delete event: %w", res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("store: event: %w", agenda.ErrNotFound)
-	}
-	return nil
+// DeleteEvent removes an event and everything in it. With an expected revision,
+// it refuses (agenda.ErrStale) when the event's fields changed since.
+func (s *Store) DeleteEvent(ctx context.Context, id string, expectedRevision *int64) error {
+	return s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ev eventRow
+		if err := notFound(tx.Where("id = ?", id).Take(&ev).Error, "event"); err != nil {
+			return err
+		}
+		if err := agenda.CheckRevision(ev.Revision, expectedRevision); err != nil {
+			return err
+		}
+		if err := tx.Where("id = ?", id).Delete(&eventRow{}).Error; err != nil {
+			return fmt.Errorf("store: unable to delete event: %w", err)
+		}
+		return nil
+	})
 }
 
 // Events lists the events a user is a member of, or every event for an admin.
@@ -161,11 +167,40 @@ func (s *Store) Members(ctx context.Context, eventID string) ([]agenda.Member, e
 	return nonNil(out), nil
 }
 
-// SetMember gives a user a role in an event, or changes the role they have.
-func (s *Store) SetMember(ctx context.Context, eventID, userID string, role agenda.MemberRole) error {
-	err := s.write.WithContext(ctx).Save(&memberRow{EventID: eventID, UserID: userID, Role: string(role)}).Error
-	if err != nil {
-		return fmt.Errorf("store: unable to set member: %w", err)
+// SetMember gives a user a role in an event, or changes the role they have;
+// created says which. The last owner keeps their role.
+func (s *Store) SetMember(ctx context.Context, eventID, userID string, role agenda.MemberRole) (created bool, err error) {
+	err = s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var m memberRow
+		err := tx.Where("event_id = ? AND user_id = ?", eventID, userID).Take(&m).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			created = true
+			return tx.Create(&memberRow{EventID: eventID, UserID: userID, Role: string(role)}).Error
+		}
+		if err != nil {
+			return err
+		}
+		if m.Role == string(agenda.MemberOwner) && role != agenda.MemberOwner {
+			if err := s.keepAnOwner(tx, eventID); err != nil {
+				return err
+			}
+		}
+		return tx.Model(&memberRow{}).Where("event_id = ? AND user_id = ?", eventID, userID).Update("role", role).Error
+	})
+	if err != nil && !errors.Is(err, ErrConflict) {
+		err = fmt.Errorf("store: unable to set member: %w", err)
+	}
+	return created, err
+}
+
+// keepAnOwner refuses a change that would leave the event without an owner.
+func (s *Store) keepAnOwner(tx *gorm.DB, eventID string) error {
+	var owners int64
+	if err := tx.Model(&memberRow{}).Where("event_id = ? AND role = ?", eventID, agenda.MemberOwner).Count(&owners).Error; err != nil {
+		return err
+	}
+	if owners <= 1 {
+		return fmt.Errorf("store: the event's last owner must stay an owner: %w", ErrConflict)
 	}
 	return nil
 }
@@ -178,12 +213,8 @@ func (s *Store) RemoveMember(ctx context.Context, eventID, userID string) error 
 			return err
 		}
 		if m.Role == string(agenda.MemberOwner) {
-			var owners int64
-			if err := tx.Model(&memberRow{}).Where("event_id = ? AND role = ?", eventID, agenda.MemberOwner).Count(&owners).Error; err != nil {
+			if err := s.keepAnOwner(tx, eventID); err != nil {
 				return err
-			}
-			if owners <= 1 {
-				return fmt.Errorf("store: the last owner cannot be removed: %w", ErrConflict)
 			}
 		}
 		return tx.Where("event_id = ? AND user_id = ?", eventID, userID).Delete(&memberRow{}).Error
