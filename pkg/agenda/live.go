@@ -86,7 +86,7 @@ func (a *Agenda) pruneLive() {
 		st := &a.Live.Stages[i]
 		if st.CurrentSlotID != "" && slotStage[st.CurrentSlotID] != st.StageID {
 			a.Live.Runs = slices.DeleteFunc(a.Live.Runs, func(r SlotRun) bool { return r.SlotID == st.CurrentSlotID && r.End == nil })
-			st.CurrentSlotID, st.State = "", LiveEnded
+			st.CurrentSlotID, st.State = "", LiveIdle
 		}
 	}
 }
@@ -271,13 +271,15 @@ func (a *Agenda) Back(stageID string, now time.Time) error {
 		return err
 	}
 	st := a.stageRun(stage)
-	var last *SlotRun
+	// The slot that ran last: the latest end, and on a tie the later in the running order.
+	var last string
+	var lastEnd time.Time
 	for _, s := range a.StageSlots(stage) {
-		if r := a.slotRun(s.ID); r != nil && r.End != nil && !r.Skipped && (last == nil || r.End.After(*last.End)) {
-			last = r
+		if r := a.slotRun(s.ID); r != nil && r.End != nil && !r.Skipped && (last == "" || !r.End.Before(lastEnd)) {
+			last, lastEnd = s.ID, *r.End
 		}
 	}
-	if st.CurrentSlotID == "" && last == nil {
+	if st.CurrentSlotID == "" && last == "" {
 		return liveErr("nothing has run on this stage")
 	}
 	if st.CurrentSlotID != "" {
@@ -285,9 +287,9 @@ func (a *Agenda) Back(stageID string, now time.Time) error {
 		a.Live.Runs = slices.DeleteFunc(a.Live.Runs, func(r SlotRun) bool { return r.SlotID == cur })
 		st.CurrentSlotID, st.State = "", LiveIdle
 	}
-	if last != nil {
-		last.End = nil
-		st.CurrentSlotID, st.State = last.SlotID, LiveRunning
+	if last != "" {
+		a.slotRun(last).End = nil
+		st.CurrentSlotID, st.State = last, LiveRunning
 	}
 	a.touch(now)
 	return nil
@@ -444,7 +446,7 @@ func (a *Agenda) Project(now time.Time) LiveView {
 			case run.State == LiveEnded:
 				p.Status = SlotSkipped
 			default:
-				if prevEnd != nil {
+				if seenCurrent {
 					start := *prevEnd
 					if s.PinnedStart != nil && s.PinnedStart.After(start) {
 						start = *s.PinnedStart

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -31,21 +32,74 @@ type feedMessage struct {
 	raw      []byte
 }
 
-// read reads one message within d, validating it against the feed's JSON Schemas.
-func read(t testing.TB, conn *websocket.Conn, d time.Duration, organizer bool) (feedMessage, error) {
-	t.Helper()
-	_ = conn.SetReadDeadline(time.Now().Add(d))
-	_, raw, err := conn.ReadMessage()
+// feed is a websocket client of the feed. A goroutine reads every message
+// (validated against the feed's JSON Schemas), so waiting with a timeout does
+// not break the connection, as a read deadline does in gorilla.
+type feed struct {
+	conn *websocket.Conn
+	msgs chan feedMessage
+	err  error // why the reader stopped; read after msgs is closed
+}
+
+var errQuiet = errors.New("no message within the wait")
+
+// openFeed connects to a feed; header may be nil.
+func (h *harness) openFeed(path string, header http.Header, organizer bool) (*feed, *http.Response, error) {
+	conn, res, err := h.dial(path, header)
 	if err != nil {
-		return feedMessage{}, err
+		return nil, res, err
 	}
-	validateFeedMessage(t, raw, organizer)
-	var m feedMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("feed sent invalid JSON: %v: %s", err, raw)
+	f := &feed{conn: conn, msgs: make(chan feedMessage, 4096)}
+	go func() {
+		defer close(f.msgs)
+		for {
+			_, raw, err := conn.ReadMessage()
+			if err != nil {
+				f.err = err
+				return
+			}
+			validateFeedMessage(h.t, raw, organizer)
+			var m feedMessage
+			if err := json.Unmarshal(raw, &m); err != nil {
+				h.t.Errorf("feed sent invalid JSON: %v: %s", err, raw)
+			}
+			m.raw = raw
+			f.msgs <- m
+		}
+	}()
+	h.t.Cleanup(func() { conn.Close() })
+	return f, res, nil
+}
+
+// mustFeed connects to a feed or fails the test.
+func (h *harness) mustFeed(path string, header http.Header, organizer bool) *feed {
+	h.t.Helper()
+	f, _, err := h.openFeed(path, header, organizer)
+	if err != nil {
+		h.t.Fatal(err)
 	}
-	m.raw = raw
-	return m, nil
+	return f
+}
+
+// next returns the next message within d: errQuiet when none came, or the
+// reason the connection ended.
+func (f *feed) next(d time.Duration) (feedMessage, error) {
+	select {
+	case m, ok := <-f.msgs:
+		if !ok {
+			return feedMessage{}, f.err
+		}
+		return m, nil
+	case <-time.After(d):
+		return feedMessage{}, errQuiet
+	}
+}
+
+// close closes the connection and waits for the reader to stop.
+func (f *feed) close() {
+	f.conn.Close()
+	for range f.msgs {
+	}
 }
 
 // replica is what a client builds from the feed: the agenda at a version.

@@ -109,6 +109,7 @@ func (s *Server) feed(c echo.Context, eventID string, view live.View, speakerID 
 		since = v
 	}
 	if !websocketRequest(c.Request()) {
+		c.Response().Header().Set("Upgrade", "websocket")
 		return problem(http.StatusUpgradeRequired, "upgrade-required", "this is a websocket feed: connect with a websocket client")
 	}
 	if !checkOrigin(c.Request()) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -26,12 +25,7 @@ func (a *act) edit(t testing.TB, i int) {
 func TestFeedSnapshotIsThePublicAgenda(t *testing.T) {
 	a := newAct(t)
 	confirm(t, a.h, a.id, a.slotID, a.speakerID)
-	conn, _, err := a.h.dial("/api/v1/public/events/peace/live", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	m, err := read(t, conn, 5*time.Second, false)
+	m, err := a.h.mustFeed("/api/v1/public/events/peace/live", nil, false).next(5 * time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,15 +40,11 @@ func TestFeedSnapshotIsThePublicAgenda(t *testing.T) {
 
 func TestFeedDeliversEveryChangeOnceInOrder(t *testing.T) {
 	a := newAct(t)
-	var conns []*websocket.Conn
+	var feeds []*feed
 	var replicas []*replica
 	for range 3 {
-		conn, _, err := a.h.dial("/api/v1/public/events/peace/live", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		m, err := read(t, conn, 5*time.Second, false)
+		f := a.h.mustFeed("/api/v1/public/events/peace/live", nil, false)
+		m, err := f.next(5 * time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +52,7 @@ func TestFeedDeliversEveryChangeOnceInOrder(t *testing.T) {
 		if err := r.apply(m); err != nil {
 			t.Fatal(err)
 		}
-		conns, replicas = append(conns, conn), append(replicas, r)
+		feeds, replicas = append(feeds, f), append(replicas, r)
 	}
 	start := a.h.version(a.id)
 	const n = 20
@@ -76,9 +66,9 @@ func TestFeedDeliversEveryChangeOnceInOrder(t *testing.T) {
 			a.edit(t, i)
 		}
 	}
-	for i, conn := range conns {
+	for i, f := range feeds {
 		for v := start + 1; v <= start+n; v++ {
-			m, err := read(t, conn, 5*time.Second, false)
+			m, err := f.next(5 * time.Second)
 			if err != nil {
 				t.Fatalf("client %d waiting for %d: %v", i, v, err)
 			}
@@ -89,8 +79,8 @@ func TestFeedDeliversEveryChangeOnceInOrder(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if m, err := read(t, conn, 200*time.Millisecond, false); err == nil {
-			t.Fatalf("client %d got an extra message: %s", i, m.raw)
+		if m, err := f.next(200 * time.Millisecond); err != errQuiet {
+			t.Fatalf("client %d got an extra message: %s %v", i, m.raw, err)
 		}
 		want, _ := a.h.publicAgenda("peace")
 		if canonical(t, replicas[i].agenda) != canonical(t, want) {
@@ -110,46 +100,41 @@ func TestFeedResume(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			a := newAct(t)
 			h := a.h
-			open := func(since string) *websocket.Conn {
-				conn, _, err := h.dial("/api/v1/public/events/peace/live"+since, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { conn.Close() })
-				return conn
+			open := func(since string) *feed {
+				return h.mustFeed("/api/v1/public/events/peace/live"+since, nil, false)
 			}
 			first := open("")
-			snap, err := read(t, first, 5*time.Second, false)
+			snap, err := first.next(5 * time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
-			first.Close()
+			first.close()
 			for i := range 5 {
 				a.edit(t, i)
 			}
 			// Exactly the missed changes, then nothing.
 			conn := open(fmt.Sprintf("?since=%d", snap.Version))
 			for v := snap.Version + 1; v <= snap.Version+5; v++ {
-				m, err := read(t, conn, 5*time.Second, false)
+				m, err := conn.next(5 * time.Second)
 				if err != nil || m.Type != "change" || m.Version != v {
 					t.Fatalf("want change %d, got %s %d (%v)", v, m.Type, m.Version, err)
 				}
 			}
-			if m, err := read(t, conn, 200*time.Millisecond, false); err == nil {
-				t.Fatalf("extra message after the replay: %s", m.raw)
+			if m, err := conn.next(200 * time.Millisecond); err != errQuiet {
+				t.Fatalf("extra message after the replay: %s %v", m.raw, err)
 			}
 			// A live change follows the replay.
 			a.edit(t, 99)
-			if m, err := read(t, conn, 5*time.Second, false); err != nil || m.Version != snap.Version+6 {
+			if m, err := conn.next(5 * time.Second); err != nil || m.Version != snap.Version+6 {
 				t.Fatalf("live change after replay: %d %v", m.Version, err)
 			}
 			// Up to date: nothing to send until the next change.
 			now := h.version(a.id)
-			if m, err := read(t, open(fmt.Sprintf("?since=%d", now)), 200*time.Millisecond, false); err == nil {
-				t.Fatalf("up-to-date client got %s", m.raw)
+			if m, err := open(fmt.Sprintf("?since=%d", now)).next(200 * time.Millisecond); err != errQuiet {
+				t.Fatalf("up-to-date client got %s %v", m.raw, err)
 			}
 			// Ahead of the server: a snapshot.
-			if m, err := read(t, open(fmt.Sprintf("?since=%d", now+50)), 5*time.Second, false); err != nil || m.Type != "snapshot" || m.Version != now {
+			if m, err := open(fmt.Sprintf("?since=%d", now+50)).next(5 * time.Second); err != nil || m.Type != "snapshot" || m.Version != now {
 				t.Fatalf("ahead: got %s %d %v", m.Type, m.Version, err)
 			}
 		})
@@ -161,12 +146,8 @@ func TestFeedResumeTooOldGetsSnapshot(t *testing.T) {
 	for i := range 6 {
 		b.edit(t, i)
 	}
-	conn, _, err := b.h.dial(fmt.Sprintf("/api/v1/public/events/peace/live?since=%d", b.h.version(b.id)-5), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if m, err := read(t, conn, 5*time.Second, false); err != nil || m.Type != "snapshot" || m.Version != b.h.version(b.id) {
+	f := b.h.mustFeed(fmt.Sprintf("/api/v1/public/events/peace/live?since=%d", b.h.version(b.id)-5), nil, false)
+	if m, err := f.next(5 * time.Second); err != nil || m.Type != "snapshot" || m.Version != b.h.version(b.id) {
 		t.Fatalf("too old: got %s %d %v", m.Type, m.Version, err)
 	}
 }
@@ -198,12 +179,7 @@ func TestFeedRefusesBadRequests(t *testing.T) {
 			t.Errorf("organizer feed %v: want %d, got %v", c.header, c.status, res)
 		}
 	}
-	conn, _, err := h.dial(a.path("/live"), http.Header{"Authorization": {"Bearer " + a.stage}, "Origin": {"https://act.example.org"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	m, err := read(t, conn, 5*time.Second, true)
+	m, err := h.mustFeed(a.path("/live"), http.Header{"Authorization": {"Bearer " + a.stage}, "Origin": {"https://act.example.org"}}, true).next(5 * time.Second)
 	if err != nil || m.Type != "snapshot" || !strings.Contains(string(m.Agenda), "olena@example.org") {
 		t.Fatalf("organizer snapshot lacks private fields: %v %s", err, m.raw)
 	}
@@ -279,18 +255,10 @@ func TestLiveControls(t *testing.T) {
 func TestStageMessagesStayPrivate(t *testing.T) {
 	a := newAct(t)
 	h := a.h
-	pub, _, err := h.dial("/api/v1/public/events/peace/live", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pub.Close()
-	org, _, err := h.dial(a.path("/live"), http.Header{"Authorization": {"Bearer " + a.stage}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer org.Close()
-	for _, c := range []*websocket.Conn{pub, org} {
-		if _, err := read(t, c, 5*time.Second, c == org); err != nil {
+	pub := h.mustFeed("/api/v1/public/events/peace/live", nil, false)
+	org := h.mustFeed(a.path("/live"), http.Header{"Authorization": {"Bearer " + a.stage}}, true)
+	for _, c := range []*feed{pub, org} {
+		if _, err := c.next(5 * time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -302,9 +270,11 @@ func TestStageMessagesStayPrivate(t *testing.T) {
 	})
 	h.must(200, "POST", a.path("/live/start"), a.stage, nil)
 	h.must(202, "POST", a.path("/live/message"), a.stage, map[string]any{"to": "current", "text": "Wrap up, secret-word"})
-	for _, c := range []*websocket.Conn{pub, org} {
-		read(t, c, 5*time.Second, c == org) // the start
-		m, err := read(t, c, 5*time.Second, c == org)
+	for _, c := range []*feed{pub, org} {
+		if _, err := c.next(5 * time.Second); err != nil { // the start
+			t.Fatal(err)
+		}
+		m, err := c.next(5 * time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,47 +318,37 @@ func TestFeedConvergence(t *testing.T) {
 				if r.agenda != nil {
 					path += fmt.Sprintf("?since=%d", r.version)
 				}
-				conn, _, err := h.dial(path, nil)
+				f, _, err := h.openFeed(path, nil, false)
 				if err != nil {
 					errs <- err
 					return
 				}
 				// Read a random number of messages, then drop the connection.
-				budget := 1 + rng.IntN(40)
-				for budget > 0 {
+				for budget := 1 + rng.IntN(40); budget > 0; budget-- {
+					wait := 100 * time.Millisecond
 					select {
 					case <-stop:
-						// Drain to the end: whatever is in flight, then quiet.
-						for {
-							m, err := read(t, conn, 500*time.Millisecond, false)
-							if err != nil {
-								conn.Close()
-								return
-							}
-							if err := r.apply(m); err != nil {
-								errs <- err
-								conn.Close()
-								return
-							}
-						}
+						wait = 500 * time.Millisecond // drain what is in flight, then quiet
 					default:
 					}
-					m, err := read(t, conn, 100*time.Millisecond, false)
-					var ne net.Error
-					if errors.As(err, &ne) && ne.Timeout() {
-						break // a read deadline breaks the connection in gorilla: reconnect
-					}
+					m, err := f.next(wait)
 					if err != nil {
 						break
 					}
 					if err := r.apply(m); err != nil {
 						errs <- err
-						conn.Close()
+						f.close()
 						return
 					}
-					budget--
 				}
-				conn.Close()
+				f.close()
+				select {
+				case <-stop:
+					if r.version == h.version(a.id) {
+						return
+					}
+				default:
+				}
 			}
 		}()
 	}
@@ -416,28 +376,16 @@ func TestFeedConvergence(t *testing.T) {
 // 4008 while another keeps receiving every change; no goroutine is left behind.
 func TestSlowSubscriberIsDropped(t *testing.T) {
 	baseline := runtime.NumGoroutine()
-	h := newHarnessWith(t, live.Options{Window: 16, MaxReplay: 100, QueueSize: 4, GapWait: 50 * time.Millisecond})
+	h := newHarnessWith(t, live.Options{Window: 16, MaxReplay: 100, QueueSize: 4, GapWait: 50 * time.Millisecond, SendBuffer: 16 << 10})
 	a := newActOn(t, h)
-	// The slow client has a tiny receive buffer and never reads.
-	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetReadBuffer(4096)
-		}
-		return c, err
-	}, ReadBufferSize: 1024}
-	url := "ws" + strings.TrimPrefix(h.srv.URL, "http") + "/api/v1/public/events/peace/live"
-	slow, _, err := dialer.Dial(url, nil)
+	// The slow client never reads.
+	slow, _, err := h.dial("/api/v1/public/events/peace/live", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer slow.Close()
-	good, _, err := h.dial("/api/v1/public/events/peace/live", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer good.Close()
-	snap, err := read(t, good, 5*time.Second, false)
+	good := h.mustFeed("/api/v1/public/events/peace/live", nil, false)
+	snap, err := good.next(5 * time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +396,7 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 	n := 0
 	for ; n < 2000 && !dropped(); n++ {
 		h.must(200, "PATCH", a.path("/slots/"+a.slotID), a.editor, map[string]any{"description": fmt.Sprint(n, big)})
-		m, err := read(t, good, 5*time.Second, false)
+		m, err := good.next(5 * time.Second)
 		if err != nil || m.Version != snap.Version+int64(n)+1 {
 			t.Fatalf("the good client fell behind at change %d: %d %v", n, m.Version, err)
 		}
@@ -458,18 +406,20 @@ func TestSlowSubscriberIsDropped(t *testing.T) {
 	}
 	// The slow client finds the 4008 close after what was buffered.
 	var closeErr *websocket.CloseError
+	got := 0
 	for {
 		_ = slow.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if _, _, err = slow.ReadMessage(); err != nil {
 			break
 		}
+		got++
 	}
+	t.Logf("dropped after %d changes; the slow client read %d messages, then 4008", n, got)
 	if !errors.As(err, &closeErr) || closeErr.Code != live.CloseTooSlow {
 		t.Fatalf("slow client ended with %v, want close 4008", err)
 	}
-	t.Logf("dropped after %d changes", n)
 	slow.Close()
-	good.Close()
+	good.close()
 	// Every connection's goroutines end.
 	deadline := time.Now().Add(10 * time.Second)
 	for runtime.NumGoroutine() > baseline+8 && time.Now().Before(deadline) {
@@ -492,16 +442,12 @@ func (h *harness) metrics() string {
 
 func TestMetricsShowViewers(t *testing.T) {
 	a := newAct(t)
-	conn, _, err := a.h.dial("/api/v1/public/events/peace/live", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := read(t, conn, 5*time.Second, false); err != nil {
+	f := a.h.mustFeed("/api/v1/public/events/peace/live", nil, false)
+	if _, err := f.next(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	a.edit(t, 1)
-	if _, err := read(t, conn, 5*time.Second, false); err != nil {
+	if _, err := f.next(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	m := a.h.metrics()
@@ -515,4 +461,3 @@ func TestMetricsShowViewers(t *testing.T) {
 		}
 	}
 }
-

@@ -30,10 +30,12 @@ type Options struct {
 	// GapWait is how long an out-of-order change waits for the missing one before
 	// the hub reads it from the change log.
 	GapWait time.Duration
+	// SendBuffer is each connection's kernel send buffer in bytes (0: the system's).
+	SendBuffer int
 }
 
 // DefaultOptions suit one process serving an act.
-var DefaultOptions = Options{Window: 512, MaxReplay: 5000, QueueSize: 64, GapWait: 200 * time.Millisecond}
+var DefaultOptions = Options{Window: 512, MaxReplay: 5000, QueueSize: 64, GapWait: 200 * time.Millisecond, SendBuffer: 64 << 10}
 
 // Hub is the fan-out: one topic per event with subscribers.
 type Hub struct {

@@ -30,7 +30,8 @@ type changeMessage struct {
 	Version    int64     `json:"version"`
 	ServerTime time.Time `json:"server_time"`
 	agenda.Delta
-	Warnings []agenda.Warning `json:"warnings,omitempty"`
+	// Warnings, when present, replace the organizer's list (an empty list clears it).
+	Warnings *[]agenda.Warning `json:"warnings,omitempty"`
 }
 
 // snapshotMessage is {"type":"snapshot",…}: the agenda at one version.
@@ -67,7 +68,11 @@ func newFrame(c agenda.Change, warnings []agenda.Warning, now time.Time) (*frame
 	if f.public, err = prepare(changeMessage{Type: "change", Version: c.Version, ServerTime: now, Delta: publicOnly(c.Public)}); err != nil {
 		return nil, err
 	}
-	if f.organizer, err = prepare(changeMessage{Type: "change", Version: c.Version, ServerTime: now, Delta: c.Private, Warnings: warnings}); err != nil {
+	org := changeMessage{Type: "change", Version: c.Version, ServerTime: now, Delta: c.Private}
+	if warnings != nil {
+		org.Warnings = &warnings
+	}
+	if f.organizer, err = prepare(org); err != nil {
 		return nil, err
 	}
 	for _, m := range c.Private.Messages {

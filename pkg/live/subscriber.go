@@ -1,6 +1,7 @@
 package live
 
 import (
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,6 +84,11 @@ func (s *Subscriber) Serve(conn *websocket.Conn, shutdown <-chan struct{}) {
 		s.Close()
 		conn.Close()
 	}()
+	if tc, ok := conn.NetConn().(*net.TCPConn); ok && s.hub.opts.SendBuffer > 0 {
+		// A small kernel send buffer bounds the memory a stalled viewer holds
+		// and lets its queue fill, so it is dropped instead of hoarding megabytes.
+		_ = tc.SetWriteBuffer(s.hub.opts.SendBuffer)
+	}
 	go s.read(conn)
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
