@@ -24,6 +24,7 @@ var settings = []setting{
 	{"db", "tribune.db", "database: a SQLite file path, or a postgres:// URL", false},
 	{"demo", "false", "seed the demo act (slug demo) and the demo organizer at start-up", true},
 	{"log-level", "info", "log level: debug, info, warn or error", false},
+	{"secret", "", "server secret (at least 32 characters) that speakers' personal links are derived from; on SQLite, when empty, one is generated and kept in the file <db>.secret; required with PostgreSQL, the same on every instance", false},
 	{"public-origin", "", "the scheme://host[:port] browsers reach Tribune at; authenticated websocket feeds accept only this origin or the request's own host", false},
 }
 

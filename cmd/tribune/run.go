@@ -2,6 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"context"
 	"errors"
 	"fmt"
@@ -111,7 +114,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level", "public-origin").parse(args, getenv)
+	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level", "public-origin", "secret").parse(args, getenv)
 	if err != nil {
 		return err
 	}
@@ -133,6 +136,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	keys, err := speakerKeys(cfg)
+	if err != nil {
+		return err
+	}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hub := live.NewHub(st, live.DefaultOptions, log, live.NewMetrics(registry))
@@ -140,7 +147,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	done := make(chan struct{})
 	srv := &http.Server{
 		Handler: httpapi.New(st, hub, log, httpapi.Config{
-			PublicOrigin: cfg["public-origin"], Registry: registry, Done: done,
+			PublicOrigin: cfg["public-origin"], Registry: registry, Done: done, Keys: keys,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -163,6 +170,31 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return nil
+}
+
+// speakerKeys loads the server secret that speakers' links derive from: the
+// configured one, or on SQLite a random one kept in a file beside the database.
+func speakerKeys(cfg config) (auth.SpeakerKeys, error) {
+	if secret := cfg["secret"]; secret != "" {
+		return auth.NewSpeakerKeys([]byte(secret))
+	}
+	if store.IsPostgres(cfg["db"]) {
+		return auth.SpeakerKeys{}, errors.New("with PostgreSQL, set TRIBUNE_SECRET (the same on every instance)")
+	}
+	path := cfg["db"] + ".secret"
+	secret, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return auth.SpeakerKeys{}, err
+		}
+		secret = []byte(hex.EncodeToString(b))
+		err = os.WriteFile(path, secret, 0o600)
+	}
+	if err != nil {
+		return auth.SpeakerKeys{}, fmt.Errorf("secret: %w", err)
+	}
+	return auth.NewSpeakerKeys(bytes.TrimSpace(secret))
 }
 
 func redactDSN(dsn string) string {

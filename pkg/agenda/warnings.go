@@ -18,10 +18,11 @@ const (
 	WarnOutsideWakingHours   WarningKind = "outside_waking_hours"
 	WarnPastEventEnd         WarningKind = "past_event_end"
 	WarnUnconfirmedNearStart WarningKind = "unconfirmed_near_start"
+	WarnDeclined             WarningKind = "declined"
 )
 
 // warningOrder is the order of kinds among warnings on the same slot.
-var warningOrder = []WarningKind{WarnOverlap, WarnDoubleBooking, WarnOutsideWakingHours, WarnPastEventEnd, WarnUnconfirmedNearStart}
+var warningOrder = []WarningKind{WarnOverlap, WarnDoubleBooking, WarnOutsideWakingHours, WarnPastEventEnd, WarnUnconfirmedNearStart, WarnDeclined}
 
 // UnconfirmedNotice is how long before the event start a speaker who has not
 // answered their invitation becomes a warning.
@@ -65,6 +66,7 @@ func (a *Agenda) Warnings(now time.Time) []Warning {
 	w.wakingHours()
 	w.pastEventEnd()
 	w.unconfirmed(now)
+	w.declined()
 
 	starts := make(map[string]time.Time, len(a.Slots))
 	for _, s := range a.Slots {
@@ -251,6 +253,25 @@ func (w *warner) unconfirmed(now time.Time) {
 				SpeakerID: ss.SpeakerID,
 				StageID:   s.StageID,
 			})
+		}
+	}
+}
+
+// declined flags a speaker who declined a slot that still lists them, so the
+// organizers find a replacement or take them off.
+func (w *warner) declined() {
+	for i := range w.a.Slots {
+		s := &w.a.Slots[i]
+		for _, ss := range s.Speakers {
+			sp := w.speakers[ss.SpeakerID]
+			if ss.Status != Declined || sp == nil {
+				continue
+			}
+			msg := fmt.Sprintf("%s declined %s", sp.Name, warnSlotLabel(s))
+			if ss.Note != "" {
+				msg += ": “" + ss.Note + "”"
+			}
+			w.add(Warning{Kind: WarnDeclined, Message: msg, SlotID: s.ID, SpeakerID: ss.SpeakerID, StageID: s.StageID})
 		}
 	}
 }

@@ -68,13 +68,14 @@ func TestWarnings(t *testing.T) {
 			},
 		},
 		{
-			name: "back to back on two stages, a declined booking and a missing speaker are fine",
+			name: "back to back on two stages and a missing speaker are fine; a declined booking is only a declined warning",
 			r: day().
 				slot("a", "main", 30*time.Minute, heldBy("maria", agenda.Confirmed), heldBy("ghost", agenda.Confirmed)).
 				slot("fill", "side", 30*time.Minute, heldBy("ghost", agenda.Confirmed)).
 				slot("x", "side", 30*time.Minute, heldBy("maria", agenda.Confirmed)).
 				slot("b", "main", 30*time.Minute, heldBy("maria", agenda.Declined)),
-			now: farAway,
+			now:  farAway,
+			want: []string{"declined b  maria"},
 		},
 		{
 			name: "three overlapping slots give one warning per pair",
@@ -108,7 +109,8 @@ func TestWarnings(t *testing.T) {
 				speaker("local", "Local Zone", "DE", "Local", "").
 				slot("a", "main", 20*time.Minute, heldBy("maria", agenda.Declined), heldBy("nobody", agenda.Confirmed),
 					heldBy("bad", agenda.Confirmed), heldBy("local", agenda.Confirmed)),
-			now: farAway,
+			now:  farAway,
+			want: []string{"declined a  maria"},
 		},
 		{
 			name: "crossing local midnight is outside even a window up to 24:00",
@@ -241,7 +243,7 @@ func TestWarnings(t *testing.T) {
 				slot("a", "main", 30*time.Minute, heldBy("maria", agenda.Invited), heldBy("joe", agenda.Confirmed)).
 				slot("b", "main", 30*time.Minute, heldBy("joe", agenda.Invited), heldBy("maria", agenda.Declined)),
 			now:  rallyTime(start).Add(-48 * time.Hour),
-			want: []string{"unconfirmed_near_start a  maria", "unconfirmed_near_start b  joe"},
+			want: []string{"unconfirmed_near_start a  maria", "unconfirmed_near_start b  joe", "declined b  maria"},
 			messages: map[string]string{
 				"unconfirmed_near_start a  maria": "Maria Santos has not confirmed “a”, which starts at 12:00 (Europe/Berlin), in 48h",
 				"unconfirmed_near_start b  joe":   "Joe Hill has not confirmed “b”, which starts at 12:30 (Europe/Berlin), in 48h 30m",

@@ -64,3 +64,15 @@ func TestPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestSpeakerKeys(t *testing.T) {
+	if _, err := NewSpeakerKeys([]byte("short")); err == nil {
+		t.Fatal("a short secret was accepted")
+	}
+	k, _ := NewSpeakerKeys([]byte(strings.Repeat("s", 32)))
+	k2, _ := NewSpeakerKeys([]byte(strings.Repeat("t", 32)))
+	a, b := k.Token("link-1"), k.Token("link-2")
+	if a == b || a != k.Token("link-1") || a == k2.Token("link-1") || !strings.HasPrefix(a, SpeakerTokenPrefix) || len(a) < 40 {
+		t.Fatalf("tokens %q %q", a, b)
+	}
+}

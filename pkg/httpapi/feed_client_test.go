@@ -45,6 +45,11 @@ var errQuiet = errors.New("no message within the wait")
 
 // openFeed connects to a feed; header may be nil.
 func (h *harness) openFeed(path string, header http.Header, organizer bool) (*feed, *http.Response, error) {
+	return h.openFeedValidated(path, header, func(t testing.TB, raw []byte) { validateFeedMessage(t, raw, organizer) })
+}
+
+// openFeedValidated connects to a feed whose messages validate holds.
+func (h *harness) openFeedValidated(path string, header http.Header, validate func(testing.TB, []byte)) (*feed, *http.Response, error) {
 	conn, res, err := h.dial(path, header)
 	if err != nil {
 		return nil, res, err
@@ -58,7 +63,7 @@ func (h *harness) openFeed(path string, header http.Header, organizer bool) (*fe
 				f.err = err
 				return
 			}
-			validateFeedMessage(h.t, raw, organizer)
+			validate(h.t, raw)
 			var m feedMessage
 			if err := json.Unmarshal(raw, &m); err != nil {
 				h.t.Errorf("feed sent invalid JSON: %v: %s", err, raw)

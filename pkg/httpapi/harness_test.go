@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,26 @@ type harness struct {
 	store *store.Store
 	// onResponse, when set, sees every request and response (the OpenAPI check uses it).
 	onResponse func(req *http.Request, body []byte, res *response)
+	// logs is everything the server logged, at every level.
+	logs *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 type response struct {
@@ -39,7 +60,7 @@ func newHarness(t *testing.T) *harness {
 }
 
 // newHarnessWith starts a server whose hub has the given options.
-func newHarnessWith(t *testing.T, opts live.Options) *harness {
+func newHarnessWith(t *testing.T, opts live.Options, tweaks ...func(*httpapi.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "tribune.db"))
@@ -49,18 +70,26 @@ func newHarnessWith(t *testing.T, opts live.Options) *harness {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	keys, _ := auth.NewSpeakerKeys([]byte("a test secret of at least 32 bytes!"))
 	registry := prometheus.NewRegistry()
 	hub := live.NewHub(st, opts, log, live.NewMetrics(registry))
 	st.OnCommit(hub.Publish)
 	done := make(chan struct{})
-	srv := httptest.NewServer(httpapi.New(st, hub, log, httpapi.Config{Registry: registry, Done: done, PublicOrigin: "https://act.example.org"}))
+	cfg := httpapi.Config{
+		Registry: registry, Done: done, PublicOrigin: "https://act.example.org", Keys: keys, SpeakerRate: 1000,
+	}
+	for _, tweak := range tweaks {
+		tweak(&cfg)
+	}
+	srv := httptest.NewServer(httpapi.New(st, hub, log, cfg))
 	t.Cleanup(func() {
 		close(done)
 		srv.Close()
 		st.Close()
 	})
-	h := &harness{t: t, srv: srv, store: st}
+	h := &harness{t: t, srv: srv, store: st, logs: logs}
 	checkOpenAPI(t, h)
 	return h
 }

@@ -1,8 +1,14 @@
 package httpapi
 
 import (
+	"net/http"
+	"time"
+
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/tribune-act/tribune/pkg/agenda"
 	"github.com/tribune-act/tribune/pkg/auth"
+	"golang.org/x/time/rate"
 )
 
 // routes registers every route, grouped, with the permission named at the route.
@@ -40,9 +46,35 @@ func (s *Server) routes(e *echo.Echo) {
 	ev.POST("/slots/:objectID/move", s.moveSlot, s.allow(auth.Edit))
 	ev.PUT("/slots/:objectID/speakers", s.setSlotSpeakers, s.allow(auth.Edit))
 
+	ev.POST("/speakers/:objectID/invitation", s.invite, s.allow(auth.Edit))
+	ev.DELETE("/speakers/:objectID/invitation", s.revokeInvitation, s.allow(auth.Edit))
+
 	ev.GET("/members", s.listMembers, s.allow(auth.Own))
 	ev.POST("/members", s.addMember, s.allow(auth.Own))
 	ev.DELETE("/members/:userID", s.removeMember, s.allow(auth.Own))
+
+	s.speakerRoutes(e)
+}
+
+// speakerRoutes are a speaker's own API, opened by their personal token and
+// rate-limited per client address, so tokens cannot be guessed at speed.
+func (s *Server) speakerRoutes(e *echo.Echo) {
+	limit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(s.cfg.SpeakerRate), Burst: int(4 * s.cfg.SpeakerRate), ExpiresIn: 5 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return problem(http.StatusTooManyRequests, "rate-limited", "too many requests from this address; wait a moment")
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
+	sp := e.Group("/api/v1/speaker")
+	sp.GET("", s.speakerView, limit, s.authenticateSpeaker)
+	sp.PATCH("/profile", s.patchProfile, limit, s.authenticateSpeaker)
+	sp.POST("/slots/:slotID/confirm", s.answer(agenda.Confirmed), limit, s.authenticateSpeaker)
+	sp.POST("/slots/:slotID/decline", s.answer(agenda.Declined), limit, s.authenticateSpeaker)
+	sp.GET("/live", s.greenRoom, limit, s.authenticateSpeaker)
 }
 
 // registerCollection gives one kind of agenda object its five routes: list and

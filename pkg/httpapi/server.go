@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"crypto/rand"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -14,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/tribune-act/tribune/pkg/auth"
 	"github.com/tribune-act/tribune/pkg/live"
 	"github.com/tribune-act/tribune/pkg/store"
 )
@@ -30,6 +32,12 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Done closes when the server shuts down, so feeds close with "going away".
 	Done <-chan struct{}
+	// Keys derive speakers' personal tokens.
+	Keys auth.SpeakerKeys
+	// Invitations e-mails speakers their link; nil when e-mail is off.
+	Invitations Invitations
+	// SpeakerRate limits speaker API requests per client address (per second; burst 4×).
+	SpeakerRate float64
 }
 
 // Server holds what the handlers need.
@@ -51,6 +59,16 @@ func New(st *store.Store, hub *live.Hub, log *slog.Logger, cfg Config) *echo.Ech
 	}
 	if cfg.Registry == nil {
 		s.cfg.Registry = prometheus.NewRegistry()
+	}
+	if !cfg.Keys.Set() {
+		// Without a configured secret, links last as long as this process.
+		secret := make([]byte, 32)
+		_, _ = rand.Read(secret)
+		s.cfg.Keys, _ = auth.NewSpeakerKeys(secret)
+		log.Warn("no server secret configured: speakers' links stop working when the server restarts")
+	}
+	if cfg.SpeakerRate == 0 {
+		s.cfg.SpeakerRate = 5
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

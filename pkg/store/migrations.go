@@ -122,6 +122,23 @@ var migrations = []string{
 		private TEXT NOT NULL,
 		PRIMARY KEY (event_id, version)
 	);`,
+	// 2: speakers' personal links and the reminders sent to them.
+	`CREATE TABLE speaker_tokens (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		speaker_id TEXT NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+		token_hash TEXT NOT NULL UNIQUE,
+		created_at {{ts}} NOT NULL
+	);
+	CREATE INDEX speaker_tokens_speaker ON speaker_tokens(speaker_id);
+	CREATE TABLE reminders (
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		speaker_id TEXT NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+		slot_id TEXT NOT NULL REFERENCES slots(id) ON DELETE CASCADE,
+		kind TEXT NOT NULL,
+		sent_at {{ts}} NOT NULL,
+		PRIMARY KEY (event_id, speaker_id, slot_id, kind)
+	);`,
 }
 
 // Migrate brings the schema up to date and returns the schema version.
