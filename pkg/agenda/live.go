@@ -121,6 +121,15 @@ func (a *Agenda) LiveStage(stageID, slotID string) (string, error) {
 	return a.Stages[0].ID, nil
 }
 
+// liveRun is the run of the stage a live action applies to (see LiveStage).
+func (a *Agenda) liveRun(stageID string) (*StageRun, error) {
+	stage, err := a.LiveStage(stageID, "")
+	if err != nil {
+		return nil, err
+	}
+	return a.stageRun(stage), nil
+}
+
 func liveErr(format string, args ...any) error {
 	return fmt.Errorf("agenda: "+format+": %w", append(args, ErrLiveState)...)
 }
@@ -198,17 +207,16 @@ func (a *Agenda) Start(stageID, slotID string, now time.Time) error {
 
 // Next ends the current slot and starts the next pending one; after the last, the stage has ended.
 func (a *Agenda) Next(stageID string, now time.Time) error {
-	stage, err := a.LiveStage(stageID, "")
+	st, err := a.liveRun(stageID)
 	if err != nil {
 		return err
 	}
-	st := a.stageRun(stage)
 	if st.State != LiveRunning && st.State != LivePaused {
 		return liveErr("nothing is on stage; use start")
 	}
 	cur := st.CurrentSlotID
 	a.finish(st, now)
-	if next := a.nextPending(stage, cur); next != "" {
+	if next := a.nextPending(st.StageID, cur); next != "" {
 		a.begin(st, next, now)
 	} else {
 		st.State = LiveEnded
@@ -219,11 +227,10 @@ func (a *Agenda) Next(stageID string, now time.Time) error {
 
 // Extend gives the current slot more time (or less, with negative seconds).
 func (a *Agenda) Extend(stageID string, seconds int, now time.Time) error {
-	stage, err := a.LiveStage(stageID, "")
+	st, err := a.liveRun(stageID)
 	if err != nil {
 		return err
 	}
-	st := a.stageRun(stage)
 	if st.State != LiveRunning && st.State != LivePaused {
 		return liveErr("nothing is on stage to extend")
 	}
@@ -266,15 +273,14 @@ func (a *Agenda) Skip(slotID string, now time.Time) error {
 // Back undoes a next pressed too early: the current slot is pending again and
 // the slot before it is back on stage, with its original start.
 func (a *Agenda) Back(stageID string, now time.Time) error {
-	stage, err := a.LiveStage(stageID, "")
+	st, err := a.liveRun(stageID)
 	if err != nil {
 		return err
 	}
-	st := a.stageRun(stage)
 	// The slot that ran last: the latest end, and on a tie the later in the running order.
 	var last string
 	var lastEnd time.Time
-	for _, s := range a.StageSlots(stage) {
+	for _, s := range a.StageSlots(st.StageID) {
 		if r := a.slotRun(s.ID); r != nil && r.End != nil && !r.Skipped && (last == "" || !r.End.Before(lastEnd)) {
 			last, lastEnd = s.ID, *r.End
 		}
@@ -297,11 +303,10 @@ func (a *Agenda) Back(stageID string, now time.Time) error {
 
 // Pause stops the clock of the current slot.
 func (a *Agenda) Pause(stageID string, now time.Time) error {
-	stage, err := a.LiveStage(stageID, "")
+	st, err := a.liveRun(stageID)
 	if err != nil {
 		return err
 	}
-	st := a.stageRun(stage)
 	if st.State != LiveRunning {
 		return liveErr("only a running show can pause")
 	}
@@ -314,11 +319,10 @@ func (a *Agenda) Pause(stageID string, now time.Time) error {
 
 // Resume restarts the clock; the pause pushes the current slot's end and everything after it.
 func (a *Agenda) Resume(stageID string, now time.Time) error {
-	stage, err := a.LiveStage(stageID, "")
+	st, err := a.liveRun(stageID)
 	if err != nil {
 		return err
 	}
-	st := a.stageRun(stage)
 	if st.State != LivePaused {
 		return liveErr("the show is not paused")
 	}
@@ -332,11 +336,10 @@ func (a *Agenda) Resume(stageID string, now time.Time) error {
 
 // End ends the show on a stage: the current slot ends now and nothing else runs.
 func (a *Agenda) End(stageID string, now time.Time) error {
-	stage, err := a.LiveStage(stageID, "")
+	st, err := a.liveRun(stageID)
 	if err != nil {
 		return err
 	}
-	st := a.stageRun(stage)
 	if st.State == LiveEnded {
 		return liveErr("the show has already ended")
 	}
@@ -510,11 +513,10 @@ func (a *Agenda) SendMessage(stageID, to, text string, now time.Time) error {
 	if err := c.err(); err != nil {
 		return err
 	}
-	stage, err := a.LiveStage(stageID, "")
+	st, err := a.liveRun(stageID)
 	if err != nil {
 		return err
 	}
-	st := a.stageRun(stage)
 	slotID := to
 	switch to {
 	case "current":
@@ -522,7 +524,7 @@ func (a *Agenda) SendMessage(stageID, to, text string, now time.Time) error {
 			return liveErr("nothing is on stage")
 		}
 	case "next":
-		if slotID = a.nextPending(stage, st.CurrentSlotID); slotID == "" {
+		if slotID = a.nextPending(st.StageID, st.CurrentSlotID); slotID == "" {
 			return liveErr("no slot is next")
 		}
 	case "":

@@ -40,6 +40,7 @@ func (s *Server) authenticateSpeaker(next echo.HandlerFunc) echo.HandlerFunc {
 		token, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
 		denied := problem(http.StatusUnauthorized, "unauthorized",
 			"this speaker link is not valid: it may have been replaced, revoked or expired; ask the organizers for a new one")
+		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tribune-speaker"`)
 		if !strings.HasPrefix(token, auth.SpeakerTokenPrefix) {
 			return denied
 		}
