@@ -25,6 +25,14 @@ var settings = []setting{
 	{"demo", "false", "seed the demo act (slug demo) and the demo organizer at start-up", true},
 	{"log-level", "info", "log level: debug, info, warn or error", false},
 	{"secret", "", "server secret (at least 32 characters) that speakers' personal links are derived from; on SQLite, when empty, one is generated and kept in the file <db>.secret; required with PostgreSQL, the same on every instance", false},
+	{"smtp-host", "", "SMTP server for e-mail to speakers (invitations, reminders); empty: no e-mail, the console shows the links", false},
+	{"smtp-port", "587", "SMTP port", false},
+	{"smtp-username", "", "SMTP user name", false},
+	{"smtp-password", "", "SMTP password", false},
+	{"smtp-from", "", "sender of e-mail to speakers, such as Tribune <act@example.org>", false},
+	{"smtp-security", "starttls", "starttls, tls (implicit TLS, port 465) or none (a local relay)", false},
+	{"remind-unanswered-after", "72h", "remind an invited speaker who has not answered this long after the invitation (0 for never)", false},
+	{"remind-before", "2h", "remind a confirmed speaker this long before their slot (0 for never)", false},
 	{"public-origin", "", "the scheme://host[:port] browsers reach Tribune at; authenticated websocket feeds accept only this origin or the request's own host", false},
 }
 

@@ -3,9 +3,9 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // the binary knows every IANA timezone, even on a bare image
@@ -25,6 +26,8 @@ import (
 	"github.com/tribune-act/tribune/pkg/demo"
 	"github.com/tribune-act/tribune/pkg/httpapi"
 	"github.com/tribune-act/tribune/pkg/live"
+	"github.com/tribune-act/tribune/pkg/mail"
+	"github.com/tribune-act/tribune/pkg/notify"
 	"github.com/tribune-act/tribune/pkg/store"
 	"golang.org/x/term"
 )
@@ -114,7 +117,9 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level", "public-origin", "secret").parse(args, getenv)
+	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level", "public-origin", "secret",
+		"smtp-host", "smtp-port", "smtp-username", "smtp-password", "smtp-from", "smtp-security",
+		"remind-unanswered-after", "remind-before").parse(args, getenv)
 	if err != nil {
 		return err
 	}
@@ -145,10 +150,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	hub := live.NewHub(st, live.DefaultOptions, log, live.NewMetrics(registry))
 	st.OnCommit(hub.Publish)
 	done := make(chan struct{})
+	apiCfg := httpapi.Config{PublicOrigin: cfg["public-origin"], Registry: registry, Done: done, Keys: keys}
+	if cfg["smtp-host"] != "" {
+		notifier, err := newNotifier(cfg, st, keys, log)
+		if err != nil {
+			return err
+		}
+		apiCfg.Invitations = notifier
+		go notifier.Run(ctx, time.Minute)
+	}
 	srv := &http.Server{
-		Handler: httpapi.New(st, hub, log, httpapi.Config{
-			PublicOrigin: cfg["public-origin"], Registry: registry, Done: done, Keys: keys,
-		}),
+		Handler:           httpapi.New(st, hub, log, apiCfg),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
@@ -170,6 +182,33 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	return nil
+}
+
+// newNotifier sets up e-mail to speakers from the smtp-* and remind-* settings.
+func newNotifier(cfg config, st *store.Store, keys auth.SpeakerKeys, log *slog.Logger) (*notify.Notifier, error) {
+	port, err := strconv.Atoi(cfg["smtp-port"])
+	if err != nil {
+		return nil, fmt.Errorf("smtp-port: %w", err)
+	}
+	sender, err := mail.NewSender(mail.Config{
+		Host: cfg["smtp-host"], Port: port, Username: cfg["smtp-username"], Password: cfg["smtp-password"],
+		From: cfg["smtp-from"], Security: cfg["smtp-security"],
+	})
+	if err != nil {
+		return nil, err
+	}
+	var policy agenda.ReminderPolicy
+	if policy.UnansweredAfter, err = time.ParseDuration(cfg["remind-unanswered-after"]); err != nil {
+		return nil, fmt.Errorf("remind-unanswered-after: %w", err)
+	}
+	if policy.UpcomingBefore, err = time.ParseDuration(cfg["remind-before"]); err != nil {
+		return nil, fmt.Errorf("remind-before: %w", err)
+	}
+	origin := cfg["public-origin"]
+	if origin == "" {
+		origin = "http://" + cfg["addr"]
+	}
+	return notify.New(st, sender, keys, origin, policy, log), nil
 }
 
 // speakerKeys loads the server secret that speakers' links derive from: the

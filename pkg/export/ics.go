@@ -3,7 +3,6 @@
 package export
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -49,7 +48,7 @@ func Calendar(name string, events []CalendarEvent) []byte {
 		ev.SetStartAt(e.Start)
 		ev.SetEndAt(e.End)
 		if e.Sequence > 0 {
-			ev.SetProperty(ics.ComponentPropertySequence, strconv.Itoa(e.Sequence))
+			ev.SetSequence(e.Sequence)
 		}
 		if !e.LastModified.IsZero() {
 			ev.SetLastModifiedAt(e.LastModified)
