@@ -321,7 +321,7 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	token, hash, err := auth.NewToken("trb_")
+	token, hash, err := auth.NewToken(auth.APITokenPrefix)
 	if err != nil {
 		return err
 	}
@@ -367,7 +367,7 @@ func seedDemo(ctx context.Context, st *store.Store, stdout io.Writer, addr strin
 	if err != nil {
 		return err
 	}
-	apiToken, tokenHash, err := auth.NewToken("trb_")
+	apiToken, tokenHash, err := auth.NewToken(auth.APITokenPrefix)
 	if err != nil {
 		return err
 	}

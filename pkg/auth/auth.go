@@ -81,6 +81,9 @@ func CheckPassword(encoded, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
+// APITokenPrefix starts every personal API token.
+const APITokenPrefix = "trb_"
+
 // NewToken returns a new random token (256 bits) with a readable prefix, and the
 // hash under which it is stored. The token itself is shown once and never stored.
 func NewToken(prefix string) (token, hash string, err error) {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"github.com/gorilla/websocket"
 	"net/http"
 	"strings"
 
@@ -13,12 +14,26 @@ import (
 
 const userKey = "tribune.user"
 
+// bearerToken is the token a request carries: Authorization: Bearer <token>, or
+// for a websocket opened by a browser (which cannot set that header) the
+// subprotocol that starts with prefix: new WebSocket(url, ["tribune", token]).
+func bearerToken(r *http.Request, prefix string) string {
+	if token, ok := strings.CutPrefix(r.Header.Get(echo.HeaderAuthorization), "Bearer "); ok {
+		return token
+	}
+	for _, p := range websocket.Subprotocols(r) {
+		if strings.HasPrefix(p, prefix) {
+			return p
+		}
+	}
+	return ""
+}
+
 // authenticate requires a personal API token: Authorization: Bearer <token>.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
+		token := bearerToken(c.Request(), auth.APITokenPrefix)
+		if token == "" {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tribune"`)
 			return problem(http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token> with a personal API token (tribune token create)")
 		}

@@ -102,7 +102,7 @@ func (h *harness) user(email string, admin bool) string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	token, hash, err := auth.NewToken("trb_")
+	token, hash, err := auth.NewToken(auth.APITokenPrefix)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -56,6 +56,8 @@ func New(st *store.Store, hub *live.Hub, log *slog.Logger, cfg Config) *echo.Ech
 	s.upgrader = websocket.Upgrader{
 		ReadBufferSize: 512, WriteBufferSize: 4096, WriteBufferPool: &sync.Pool{},
 		HandshakeTimeout: 10 * time.Second,
+		// A browser passes its token as a second subprotocol; the server answers "tribune".
+		Subprotocols: []string{"tribune"},
 	}
 	if cfg.Registry == nil {
 		s.cfg.Registry = prometheus.NewRegistry()

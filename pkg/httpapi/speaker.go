@@ -37,7 +37,7 @@ func linkExpiry(e agenda.Event) time.Time {
 // authenticateSpeaker requires a speaker's personal token (Authorization: Bearer spk_…).
 func (s *Server) authenticateSpeaker(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		token, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		token := bearerToken(c.Request(), auth.SpeakerTokenPrefix)
 		denied := problem(http.StatusUnauthorized, "unauthorized",
 			"this speaker link is not valid: it may have been replaced, revoked or expired; ask the organizers for a new one")
 		c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tribune-speaker"`)

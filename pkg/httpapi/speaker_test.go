@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/tribune-act/tribune/pkg/httpapi"
 	"github.com/tribune-act/tribune/pkg/live"
 )
@@ -251,5 +252,27 @@ func TestSpeakerRateLimit(t *testing.T) {
 	// The limit is per client address: guesses from here lock out here, for a moment.
 	if r := h.do("GET", "/api/v1/speaker", token, nil); r.status != 429 {
 		t.Fatalf("status %d right after the guesses, want 429", r.status)
+	}
+}
+
+// TestBrowserFeedsTakeTheTokenAsSubprotocol: a browser cannot set Authorization
+// on a websocket, so it offers ["tribune", token] as subprotocols.
+func TestBrowserFeedsTakeTheTokenAsSubprotocol(t *testing.T) {
+	a := newAct(t)
+	token := a.invite(t, a.speakerID)
+	for path, tok := range map[string]string{"/api/v1/speaker/live": token, a.path("/live"): a.owner} {
+		d := websocket.Dialer{Subprotocols: []string{"tribune", tok}}
+		conn, res, err := d.Dial("ws"+strings.TrimPrefix(a.h.srv.URL, "http")+path, nil)
+		if err != nil {
+			t.Fatalf("%s: %v %v", path, res, err)
+		}
+		if conn.Subprotocol() != "tribune" {
+			t.Errorf("%s: subprotocol %q", path, conn.Subprotocol())
+		}
+		conn.Close()
+		d.Subprotocols = []string{"tribune", "spk_forged"}
+		if _, res, err := d.Dial("ws"+strings.TrimPrefix(a.h.srv.URL, "http")+path, nil); err == nil || res.StatusCode != 401 {
+			t.Errorf("%s with a forged token: %v", path, res)
+		}
 	}
 }
