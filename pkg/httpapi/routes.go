@@ -54,6 +54,8 @@ func (s *Server) routes(e *echo.Echo) {
 	ev.DELETE("/members/:userID", s.removeMember, s.allow(auth.Own))
 
 	s.speakerRoutes(e)
+	s.exportRoutes(e)
+	s.pageRoutes(e)
 }
 
 // speakerRoutes are a speaker's own API, opened by their personal token and
