@@ -29,13 +29,25 @@ func bearerToken(r *http.Request, prefix string) string {
 	return ""
 }
 
-// authenticate requires a personal API token: Authorization: Bearer <token>.
+// authenticate requires an organizer: a personal API token (Authorization:
+// Bearer <token>), or the browser's session cookie with its CSRF token on unsafe methods.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token := bearerToken(c.Request(), auth.APITokenPrefix)
 		if token == "" {
+			if _, err := c.Cookie(SessionCookie); err == nil {
+				sess, u, err := s.cookieSession(c)
+				if err != nil {
+					return err
+				}
+				if err := checkCSRF(c, sess); err != nil {
+					return err
+				}
+				c.Set(userKey, u)
+				return next(c)
+			}
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="tribune"`)
-			return problem(http.StatusUnauthorized, "unauthorized", "send Authorization: Bearer <token> with a personal API token (tribune token create)")
+			return problem(http.StatusUnauthorized, "unauthorized", "log in, or send Authorization: Bearer <token> with a personal API token (tribune token create)")
 		}
 		u, err := s.store.UserByTokenHash(c.Request().Context(), auth.HashToken(token))
 		if errors.Is(err, agenda.ErrNotFound) {

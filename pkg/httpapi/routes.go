@@ -24,6 +24,9 @@ func (s *Server) routes(e *echo.Echo) {
 
 	// Authentication is per route, not on the group, so that an unknown path is 404, not 401.
 	api := e.Group("/api/v1")
+	api.POST("/session", s.login, s.perAddress(1, 10))
+	api.GET("/session", s.getSession)
+	api.DELETE("/session", s.logout)
 	api.GET("/events", s.listEvents, s.authenticate)
 	api.POST("/events", s.createEvent, s.authenticate)
 
@@ -61,9 +64,20 @@ func (s *Server) routes(e *echo.Echo) {
 // speakerRoutes are a speaker's own API, opened by their personal token and
 // rate-limited per client address, so tokens cannot be guessed at speed.
 func (s *Server) speakerRoutes(e *echo.Echo) {
-	limit := middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+	limit := s.perAddress(s.cfg.SpeakerRate, int(4*s.cfg.SpeakerRate))
+	sp := e.Group("/api/v1/speaker")
+	sp.GET("", s.speakerView, limit, s.authenticateSpeaker)
+	sp.PATCH("/profile", s.patchProfile, limit, s.authenticateSpeaker)
+	sp.POST("/slots/:slotID/confirm", s.answer(agenda.Confirmed), limit, s.authenticateSpeaker)
+	sp.POST("/slots/:slotID/decline", s.answer(agenda.Declined), limit, s.authenticateSpeaker)
+	sp.GET("/live", s.greenRoom, limit, s.authenticateSpeaker)
+}
+
+// perAddress limits requests per client address: perSecond, with a burst.
+func (s *Server) perAddress(perSecond float64, burst int) echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-			Rate: rate.Limit(s.cfg.SpeakerRate), Burst: int(4 * s.cfg.SpeakerRate), ExpiresIn: 5 * time.Minute,
+			Rate: rate.Limit(perSecond), Burst: burst, ExpiresIn: 5 * time.Minute,
 		}),
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
@@ -71,12 +85,6 @@ func (s *Server) speakerRoutes(e *echo.Echo) {
 		},
 		ErrorHandler: func(c echo.Context, err error) error { return err },
 	})
-	sp := e.Group("/api/v1/speaker")
-	sp.GET("", s.speakerView, limit, s.authenticateSpeaker)
-	sp.PATCH("/profile", s.patchProfile, limit, s.authenticateSpeaker)
-	sp.POST("/slots/:slotID/confirm", s.answer(agenda.Confirmed), limit, s.authenticateSpeaker)
-	sp.POST("/slots/:slotID/decline", s.answer(agenda.Declined), limit, s.authenticateSpeaker)
-	sp.GET("/live", s.greenRoom, limit, s.authenticateSpeaker)
 }
 
 // registerCollection gives one kind of agenda object its five routes: list and

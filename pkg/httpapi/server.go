@@ -48,6 +48,9 @@ type Server struct {
 	cfg      Config
 	now      func() time.Time
 	upgrader websocket.Upgrader
+	accounts accountLimits
+	// dummyHash is checked when a login names no account, so both cost the same.
+	dummyHash string
 }
 
 // New returns the HTTP handler of Tribune.
@@ -69,6 +72,7 @@ func New(st *store.Store, hub *live.Hub, log *slog.Logger, cfg Config) *echo.Ech
 		s.cfg.Keys, _ = auth.NewSpeakerKeys(secret)
 		log.Warn("no server secret configured: speakers' links stop working when the server restarts")
 	}
+	s.dummyHash, _ = auth.HashPassword("no such account")
 	if cfg.SpeakerRate == 0 {
 		s.cfg.SpeakerRate = 5
 	}

@@ -139,6 +139,15 @@ var migrations = []string{
 		sent_at {{ts}} NOT NULL,
 		PRIMARY KEY (event_id, speaker_id, slot_id, kind)
 	);`,
+	// 3: browser sessions of organizers.
+	`CREATE TABLE sessions (
+		token_hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+		csrf_token TEXT NOT NULL,
+		created_at {{ts}} NOT NULL,
+		expires_at {{ts}} NOT NULL
+	);
+	CREATE INDEX sessions_user ON sessions(user_id);`,
 }
 
 // Migrate brings the schema up to date and returns the schema version.
