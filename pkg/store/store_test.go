@@ -3,27 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/tribune-act/tribune/pkg/agenda"
 	"github.com/tribune-act/tribune/pkg/store"
+	"github.com/tribune-act/tribune/pkg/store/storetest"
 )
-
-func openTestStore(t *testing.T) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "tribune.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 func eventFields(slug string) agenda.EventFields {
 	return agenda.EventFields{
@@ -33,8 +19,11 @@ func eventFields(slug string) agenda.EventFields {
 }
 
 func TestChangeBumpsVersionOncePerCommit(t *testing.T) {
+	storetest.Each(t, testChangeBumpsVersionOncePerCommit)
+}
+
+func testChangeBumpsVersionOncePerCommit(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	s := openTestStore(t)
 	u, err := s.CreateUser(ctx, "Owner@Example.org", "x", false)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,180 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tribune-act/tribune/pkg/agenda"
+	"github.com/tribune-act/tribune/pkg/store"
+	"github.com/tribune-act/tribune/pkg/store/storetest"
+)
+
+func newEvent(t *testing.T, s *store.Store) (store.User, *agenda.Agenda) {
+	t.Helper()
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, "o@example.org", "x", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.CreateEvent(ctx, u.ID, eventFields("act"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u, a
+}
+
+// TestConcurrentChangesGetConsecutiveVersions: writers racing on one event each
+// get one version; none is lost or repeated, and the log has one row per version.
+func TestConcurrentChangesGetConsecutiveVersions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		_, a := newEvent(t, s)
+		const writers, each = 8, 10
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					_, _, err := s.Change(ctx, a.Event.ID, "w", "stage", func(a *agenda.Agenda) error {
+						return a.AddStage(store.NewID(), agenda.StageFields{Name: fmt.Sprintf("w%d-%d", w, i)}, nil)
+					})
+					if err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		changes, err := s.Changes(ctx, a.Event.ID, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(changes) != writers*each+1 {
+			t.Fatalf("%d changes, want %d", len(changes), writers*each+1)
+		}
+		for i, c := range changes {
+			if c.Version != int64(i+1) {
+				t.Fatalf("change %d has version %d", i, c.Version)
+			}
+		}
+		got, _ := s.Agenda(ctx, a.Event.ID)
+		if got.Event.Version != writers*each+1 || len(got.Stages) != writers*each {
+			t.Fatalf("version %d, %d stages", got.Event.Version, len(got.Stages))
+		}
+	})
+}
+
+// TestStaleEditAcrossInstances: two stores on one database (two instances) —
+// an edit based on a revision the other instance has moved past is refused.
+func TestStaleEditAcrossInstances(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := b.DSN(t)
+			one, two := storetest.Open(t, dsn), storetest.Open(t, dsn)
+			_, a := newEvent(t, one)
+			seen, err := two.Agenda(ctx, a.Event.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rev := seen.Event.Revision
+			edit := func(title string) store.Edit {
+				return func(a *agenda.Agenda) error {
+					if err := agenda.CheckRevision(a.Event.Revision, &rev); err != nil {
+						return err
+					}
+					f := a.Event.EventFields
+					f.Title = title
+					return a.UpdateEvent(f)
+				}
+			}
+			if _, _, err := one.Change(ctx, a.Event.ID, "one", "event", edit("First")); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := two.Change(ctx, a.Event.ID, "two", "event", edit("Lost")); !errors.Is(err, agenda.ErrStale) {
+				t.Fatalf("err = %v, want stale", err)
+			}
+			got, _ := two.Agenda(ctx, a.Event.ID)
+			if got.Event.Title != "First" || got.Event.Version != 2 {
+				t.Fatalf("event %q at version %d", got.Event.Title, got.Event.Version)
+			}
+		})
+	}
+}
+
+func TestAccountsTokensSessionsAndLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		u, a := newEvent(t, s)
+		if _, err := s.CreateUser(ctx, "O@EXAMPLE.org", "x", false); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate e-mail: %v", err)
+		}
+		if err := s.CreateAPIToken(ctx, u.ID, "cli", "hash-1"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.UserByTokenHash(ctx, "hash-1"); err != nil || got.ID != u.ID {
+			t.Fatalf("token lookup: %v %v", got, err)
+		}
+		if _, err := s.UserByTokenHash(ctx, "nope"); !errors.Is(err, agenda.ErrNotFound) {
+			t.Fatalf("missing token: %v", err)
+		}
+		// Sessions expire.
+		if err := s.CreateSession(ctx, store.Session{TokenHash: "s1", UserID: u.ID, CSRFToken: "c", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateSession(ctx, store.Session{TokenHash: "s2", UserID: u.ID, CSRFToken: "c", ExpiresAt: time.Now().Add(-time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, got, err := s.SessionUser(ctx, "s1"); err != nil || got.ID != u.ID {
+			t.Fatalf("session: %v", err)
+		}
+		if _, _, err := s.SessionUser(ctx, "s2"); !errors.Is(err, agenda.ErrNotFound) {
+			t.Fatalf("expired session: %v", err)
+		}
+		// Speaker links: a new one replaces the old; deleting the speaker removes it.
+		sp := store.NewID()
+		if _, _, err := s.Change(ctx, a.Event.ID, "o", "sp", func(a *agenda.Agenda) error {
+			return a.AddSpeaker(sp, agenda.SpeakerFields{Name: "Ana"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range []string{"l1", "l2"} {
+			if _, err := s.IssueSpeakerToken(ctx, store.SpeakerToken{ID: store.NewID(), EventID: a.Event.ID, SpeakerID: sp, TokenHash: h}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.SpeakerTokenByHash(ctx, "l1"); !errors.Is(err, agenda.ErrNotFound) {
+			t.Fatal("the replaced link still works")
+		}
+		if got, err := s.SpeakerTokenByHash(ctx, "l2"); err != nil || got.SpeakerID != sp {
+			t.Fatalf("link: %v", err)
+		}
+		if _, _, err := s.Change(ctx, a.Event.ID, "o", "del", func(a *agenda.Agenda) error { return a.DeleteSpeaker(sp) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SpeakerTokenByHash(ctx, "l2"); !errors.Is(err, agenda.ErrNotFound) {
+			t.Fatal("a deleted speaker's link still works")
+		}
+		// Migrating again changes nothing.
+		v1, err1 := s.Migrate(ctx)
+		v2, err2 := s.Migrate(ctx)
+		if err1 != nil || err2 != nil || v1 != v2 || v1 < 3 {
+			t.Fatalf("migrate again: %d %d %v %v", v1, v2, err1, err2)
+		}
+		// Times come back in UTC, to the second at least.
+		got, _ := s.Agenda(ctx, a.Event.ID)
+		if !got.Event.StartsAt.Equal(eventFields("act").StartsAt) || got.Event.StartsAt.Location() != time.UTC {
+			t.Fatalf("starts_at %v", got.Event.StartsAt)
+		}
+	})
+}
