@@ -149,6 +149,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hub := live.NewHub(st, live.DefaultOptions, log, live.NewMetrics(registry))
 	st.OnCommit(hub.Publish)
+	if store.IsPostgres(cfg["db"]) {
+		// Other instances' changes arrive through PostgreSQL LISTEN/NOTIFY.
+		bus := &live.PostgresBus{DSN: cfg["db"], Channel: store.NotifyChannel, Hub: hub, Log: log}
+		go bus.Run(ctx)
+	}
 	done := make(chan struct{})
 	apiCfg := httpapi.Config{PublicOrigin: cfg["public-origin"], Registry: registry, Done: done, Keys: keys}
 	if cfg["smtp-host"] != "" {

@@ -70,8 +70,9 @@ type topic struct {
 	warnings          []agenda.Warning
 	window            []*frame // the last frames, oldest first
 	pending           map[int64]commit
-	filling           bool
-	subs              map[*Subscriber]struct{}
+	// filling is set while a goroutine reads the change log; again asks it for one more round.
+	filling, again bool
+	subs           map[*Subscriber]struct{}
 }
 
 type commit struct {
@@ -156,10 +157,20 @@ func (h *Hub) drain(t *topic) {
 		delete(t.pending, c.change.Version)
 		h.broadcast(t, c)
 	}
-	if len(t.pending) > 0 && !t.filling {
-		t.filling = true
-		go h.fillGap(t)
+	if len(t.pending) > 0 {
+		h.requestFill(t, h.opts.GapWait)
 	}
+}
+
+// requestFill has the change log read for versions after the last broadcast,
+// after wait. Called with t.mu held.
+func (h *Hub) requestFill(t *topic, wait time.Duration) {
+	if t.filling {
+		t.again = true
+		return
+	}
+	t.filling = true
+	go h.fill(t, wait)
 }
 
 // broadcast encodes one change once per view and queues it to every subscriber
@@ -193,32 +204,73 @@ func (h *Hub) broadcast(t *topic, c commit) {
 	h.metrics.broadcast(time.Since(start), time.Since(c.change.At))
 }
 
-// fillGap waits for a missing change, then reads it from the change log.
-func (h *Hub) fillGap(t *topic) {
-	time.Sleep(h.opts.GapWait)
-	t.mu.Lock()
-	from := t.version
-	gap := len(t.pending) > 0
-	t.mu.Unlock()
-	var changes []agenda.Change
-	if gap {
+// fill reads the changes after the last broadcast from the change log and
+// broadcasts them: a change missing from a gap, or one another instance committed.
+func (h *Hub) fill(t *topic, wait time.Duration) {
+	for {
+		time.Sleep(wait)
+		t.mu.Lock()
+		from := t.version
+		t.again = false
+		t.mu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		var err error
-		changes, err = h.src.Changes(ctx, t.eventID, from, 1000)
+		changes, err := h.src.Changes(ctx, t.eventID, from, 1000)
 		cancel()
 		if err != nil {
 			h.log.Error("live: read change log", "event", t.eventID, "err", err)
 		}
+		t.mu.Lock()
+		for _, c := range changes {
+			if _, ok := t.pending[c.Version]; !ok && c.Version > t.version {
+				t.pending[c.Version] = commit{change: c}
+			}
+		}
+		t.filling = true // drain must not start a second reader
+		h.drain(t)
+		more := t.again || len(changes) == 1000
+		if !more {
+			t.filling = false
+		}
+		t.mu.Unlock()
+		if !more {
+			return
+		}
+		wait = h.opts.GapWait
+	}
+}
+
+// Announce tells the hub that version of an event is committed (by any
+// instance); if it has not been broadcast here, it is read from the change log.
+func (h *Hub) Announce(eventID string, version int64) {
+	h.mu.Lock()
+	t, ok := h.topics[eventID]
+	h.mu.Unlock()
+	if !ok {
+		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.filling = false
-	for _, c := range changes {
-		if _, ok := t.pending[c.Version]; !ok && c.Version > t.version {
-			t.pending[c.Version] = commit{change: c}
-		}
+	if t.loaded && version > t.version {
+		h.requestFill(t, 0)
 	}
-	h.drain(t)
+}
+
+// CatchUp reads every topic's missed changes from the change log: after the
+// link to other instances was down, when announcements may have been lost.
+func (h *Hub) CatchUp() {
+	h.mu.Lock()
+	topics := make([]*topic, 0, len(h.topics))
+	for _, t := range h.topics {
+		topics = append(topics, t)
+	}
+	h.mu.Unlock()
+	for _, t := range topics {
+		t.mu.Lock()
+		if t.loaded {
+			h.requestFill(t, 0)
+		}
+		t.mu.Unlock()
+	}
 }
 
 // Subscribe adds a subscriber to an event. since < 0 asks for a snapshot;
@@ -329,7 +381,15 @@ func (h *Hub) PublicAgenda(ctx context.Context, eventID string) ([]byte, int64, 
 		return nil, 0, err
 	}
 	b, err = json.Marshal(a.PublicView())
-	return b, a.Event.Version, err
+	if err != nil {
+		return nil, 0, err
+	}
+	t.mu.Lock()
+	if t.version == a.Event.Version && t.public == nil {
+		_ = t.setSnapshot(a, h.now())
+	}
+	t.mu.Unlock()
+	return b, a.Event.Version, nil
 }
 
 func (h *Hub) unsubscribe(s *Subscriber) {

@@ -160,6 +160,12 @@ func (s *Store) apply(tx *gorm.DB, before *agenda.Agenda, actor, summary string,
 	if err := tx.Create(&row).Error; err != nil {
 		return nil, nil, fmt.Errorf("store: unable to log change: %w", err)
 	}
+	if s.postgres {
+		// Delivered to every instance's listener when, and only if, the transaction commits.
+		if err := tx.Exec("SELECT pg_notify(?, ?)", NotifyChannel, fmt.Sprintf("%s:%d", change.EventID, change.Version)).Error; err != nil {
+			return nil, nil, fmt.Errorf("store: unable to notify: %w", err)
+		}
+	}
 	return after, change, nil
 }
 

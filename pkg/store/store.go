@@ -20,6 +20,10 @@ import (
 	"gorm.io/gorm/logger"
 )
 
+// NotifyChannel is the PostgreSQL channel on which every committed change is
+// announced as "<event id>:<version>" (the data itself stays in the change log).
+const NotifyChannel = "tribune_changes"
+
 // ErrConflict means the change collides with existing data (a taken slug or e-mail).
 var ErrConflict = errors.New("conflict")
 
