@@ -70,8 +70,10 @@ type topic struct {
 	warnings          []agenda.Warning
 	window            []*frame // the last frames, oldest first
 	pending           map[int64]commit
-	// filling is set while a goroutine reads the change log; again asks it for one more round.
+	// filling is set while a goroutine reads the change log; again asks it for
+	// one more round, after againWait.
 	filling, again bool
+	againWait      time.Duration
 	subs           map[*Subscriber]struct{}
 }
 
@@ -166,6 +168,9 @@ func (h *Hub) drain(t *topic) {
 // after wait. Called with t.mu held.
 func (h *Hub) requestFill(t *topic, wait time.Duration) {
 	if t.filling {
+		if !t.again || wait < t.againWait {
+			t.againWait = wait
+		}
 		t.again = true
 		return
 	}
@@ -228,6 +233,10 @@ func (h *Hub) fill(t *topic, wait time.Duration) {
 		t.filling = true // drain must not start a second reader
 		h.drain(t)
 		more := t.again || len(changes) == 1000
+		wait = 0
+		if t.again {
+			wait = t.againWait
+		}
 		if !more {
 			t.filling = false
 		}
@@ -235,7 +244,6 @@ func (h *Hub) fill(t *topic, wait time.Duration) {
 		if !more {
 			return
 		}
-		wait = h.opts.GapWait
 	}
 }
 
