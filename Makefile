@@ -4,6 +4,8 @@ export CGO_ENABLED = 1
 ADDR ?= 127.0.0.1:8080
 DB ?= data/tribune.db
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# Store and cluster tests also run on PostgreSQL when one answers on 127.0.0.1:5432.
+export TRIBUNE_TEST_POSTGRES ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 
 .PHONY: build run test lint fmt clean
 
