@@ -33,6 +33,7 @@ var settings = []setting{
 	{"smtp-security", "starttls", "starttls, tls (implicit TLS, port 465) or none (a local relay)", false},
 	{"remind-unanswered-after", "72h", "remind an invited speaker who has not answered this long after the invitation (0 for never)", false},
 	{"remind-before", "2h", "remind a confirmed speaker this long before their slot (0 for never)", false},
+	{"trusted-proxies", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (rate limits are per client address); empty: the connection's address", false},
 	{"public-origin", "", "the scheme://host[:port] browsers reach Tribune at; authenticated websocket feeds accept only this origin or the request's own host", false},
 }
 

@@ -93,6 +93,17 @@ func TestCommands(t *testing.T) {
 	if _, code := runCLI(t, ctx, "token", "create", "--email", "nobody@example.org", "--db", db); code == 0 {
 		t.Fatal("a token for a missing user was created")
 	}
+	// A consistent copy, usable as a database.
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if out, code := runCLI(t, ctx, "backup", "--db", db, "--to", copyPath); code != 0 || !strings.Contains(out, "backed up") {
+		t.Fatalf("backup: %d %s", code, out)
+	}
+	if _, code := runCLI(t, ctx, "backup", "--db", db, "--to", copyPath); code == 0 {
+		t.Fatal("backup overwrote an existing file")
+	}
+	if out, code := runCLI(t, ctx, "token", "create", "--email", "ana@example.org", "--db", copyPath); code != 0 || !strings.HasPrefix(out, "trb_") {
+		t.Fatalf("the copy is not a working database: %s", out)
+	}
 	if _, code := runCLI(t, ctx, "frobnicate"); code != 2 {
 		t.Fatal("an unknown command did not fail with 2")
 	}

@@ -42,6 +42,7 @@ Commands:
   migrate [--db …]                                                    bring the database schema up to date
   user create --email E [--admin]                                     add an organizer (password from TRIBUNE_PASSWORD or a prompt)
   token create --email E [--name N]                                   print a new personal API token, once
+  backup --to FILE [--db …]                                           write a consistent copy of a SQLite database while it serves
   config                                                              print the documented example configuration
   version                                                             print the version
 
@@ -64,6 +65,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = createUser(ctx, rest[1:], stdin, stdout, stderr)
 	case cmd == "token" && len(rest) > 0 && rest[0] == "create":
 		err = createToken(ctx, rest[1:], stdout, stderr)
+	case cmd == "backup":
+		err = backup(ctx, rest, stdout, stderr)
 	case cmd == "config":
 		fmt.Fprint(stdout, exampleConfig())
 	case cmd == "version":
@@ -119,7 +122,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level", "public-origin", "secret",
 		"smtp-host", "smtp-port", "smtp-username", "smtp-password", "smtp-from", "smtp-security",
-		"remind-unanswered-after", "remind-before").parse(args, getenv)
+		"remind-unanswered-after", "remind-before", "trusted-proxies").parse(args, getenv)
 	if err != nil {
 		return err
 	}
@@ -155,7 +158,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		go bus.Run(ctx)
 	}
 	done := make(chan struct{})
-	apiCfg := httpapi.Config{PublicOrigin: cfg["public-origin"], Registry: registry, Done: done, Keys: keys}
+	proxies, err := parseNets(cfg["trusted-proxies"])
+	if err != nil {
+		return fmt.Errorf("trusted-proxies: %w", err)
+	}
+	apiCfg := httpapi.Config{PublicOrigin: cfg["public-origin"], Registry: registry, Done: done, Keys: keys, TrustedProxies: proxies}
 	if cfg["smtp-host"] != "" {
 		notifier, err := newNotifier(cfg, st, keys, log)
 		if err != nil {
@@ -241,6 +248,34 @@ func speakerKeys(cfg config) (auth.SpeakerKeys, error) {
 	return auth.NewSpeakerKeys(bytes.TrimSpace(secret))
 }
 
+// parseNets reads "10.0.0.5, 192.168.0.0/16" as networks; a bare address is a /32 (or /128).
+func parseNets(list string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			ip := net.ParseIP(item)
+			if ip == nil {
+				return nil, fmt.Errorf("%q is not an address", item)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				bits = 32
+			}
+			item = fmt.Sprintf("%s/%d", item, bits)
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 func redactDSN(dsn string) string {
 	if i := strings.Index(dsn, "@"); i > 0 && strings.Contains(dsn, "://") {
 		return dsn[:strings.Index(dsn, "://")+3] + "…" + dsn[i:]
@@ -263,6 +298,31 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "schema at version %d\n", v)
+	return nil
+}
+
+func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newCommandFlags("backup", os.Getenv, stderr, "db")
+	to := fs.String("to", "", "the file to write (must not exist)")
+	cfg, err := fs.parse(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if *to == "" {
+		return errors.New("--to is required")
+	}
+	if _, err := os.Stat(*to); err == nil {
+		return fmt.Errorf("%s exists; choose a new file", *to)
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Backup(ctx, *to); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up to %s\n", *to)
 	return nil
 }
 

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"net"
 	"crypto/rand"
 	"log/slog"
 	"net/http"
@@ -36,6 +37,9 @@ type Config struct {
 	Keys auth.SpeakerKeys
 	// Invitations e-mails speakers their link; nil when e-mail is off.
 	Invitations Invitations
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed;
+	// without any, the client address is the connection's.
+	TrustedProxies []*net.IPNet
 	// SpeakerRate limits speaker API requests per client address (per second; burst 4×).
 	SpeakerRate float64
 }
@@ -82,6 +86,13 @@ func New(st *store.Store, hub *live.Hub, log *slog.Logger, cfg Config) *echo.Ech
 	// The client address is the connection's: X-Forwarded-For is trusted only
 	// when a trusted proxy is configured (not yet), unlike echo's default.
 	e.IPExtractor = echo.ExtractIPDirect()
+	if len(cfg.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	}
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit("1M"))
 	e.Use(s.accessLog)

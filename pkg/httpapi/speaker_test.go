@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -274,5 +275,31 @@ func TestBrowserFeedsTakeTheTokenAsSubprotocol(t *testing.T) {
 		if _, res, err := d.Dial("ws"+strings.TrimPrefix(a.h.srv.URL, "http")+path, nil); err == nil || res.StatusCode != 401 {
 			t.Errorf("%s with a forged token: %v", path, res)
 		}
+	}
+}
+
+// TestForwardedForIsTrustedOnlyFromConfiguredProxies: X-Forwarded-For does not
+// dodge the per-address limit unless the request comes through a trusted proxy.
+func TestForwardedForIsTrustedOnlyFromConfiguredProxies(t *testing.T) {
+	guesses := func(h *harness) (limited int) {
+		for i := range 10 {
+			r := h.do("GET", "/api/v1/speaker", "spk_guess", nil, "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i))
+			if r.status == 429 {
+				limited++
+			}
+		}
+		return limited
+	}
+	direct := newHarnessWith(t, live.DefaultOptions, func(c *httpapi.Config) { c.SpeakerRate = 1 })
+	if guesses(direct) == 0 {
+		t.Fatal("a forged X-Forwarded-For dodged the limit")
+	}
+	_, loopback, _ := net.ParseCIDR("127.0.0.1/32")
+	proxied := newHarnessWith(t, live.DefaultOptions, func(c *httpapi.Config) {
+		c.SpeakerRate = 1
+		c.TrustedProxies = []*net.IPNet{loopback}
+	})
+	if n := guesses(proxied); n != 0 {
+		t.Fatalf("behind a trusted proxy, ten clients were limited %d times", n)
 	}
 }

@@ -148,3 +148,15 @@ func uniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
 }
+
+// Backup writes a consistent copy of a SQLite database to path while the server
+// runs (VACUUM INTO). PostgreSQL has its own tools (pg_dump).
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.postgres {
+		return errors.New("store: back up PostgreSQL with pg_dump")
+	}
+	if err := s.write.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return fmt.Errorf("store: unable to back up to %s: %w", path, err)
+	}
+	return nil
+}
