@@ -4,9 +4,9 @@
 package httpapi
 
 import (
-	"net"
 	"crypto/rand"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
