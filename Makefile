@@ -7,17 +7,25 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Store and cluster tests also run on PostgreSQL when one answers on 127.0.0.1:5432.
 export TRIBUNE_TEST_POSTGRES ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 
-.PHONY: build run test lint fmt clean
+.PHONY: build run test lint fmt clean frontend budget
 
-build:
+# The web UI is built first: go build embeds frontend/dist.
+build: frontend
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/tribune ./cmd/tribune
 
 run: build
 	@mkdir -p $(dir $(DB))
 	./bin/tribune serve --demo --addr $(ADDR) --db $(DB)
 
-test: lint
+# The browser tests (pkg/browsertest) drive Debian's chromium at /usr/bin/chromium.
+test: lint frontend budget
 	$(GO) test -race -count=1 ./...
+
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+budget:
+	node frontend/scripts/budget.mjs
 
 lint:
 	@out=$$(gofmt -l cmd pkg); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -28,4 +36,5 @@ fmt:
 	gofmt -w cmd pkg
 
 clean:
-	rm -rf bin
+	rm -rf bin frontend/node_modules
+	find frontend/dist -mindepth 1 ! -name PLACEHOLDER -exec rm -rf {} +
