@@ -41,11 +41,10 @@ func (s *Server) publishedEvent(c echo.Context) (agenda.Event, error) {
 // publicAgenda is the public agenda of DESIGN.md; its ETag is the event's version.
 // Its bytes are the ones the feed's snapshot carries at that version.
 func (s *Server) publicAgenda(c echo.Context) error {
-	e, err := s.publishedEvent(c)
-	if err != nil {
-		return err
+	body, version, err := s.hub.PublicAgendaBySlug(c.Request().Context(), c.Param("slug"))
+	if errors.Is(err, agenda.ErrNotFound) {
+		return problem(http.StatusNotFound, "not-found", "no published event with this slug")
 	}
-	body, version, err := s.hub.PublicAgenda(c.Request().Context(), e.ID)
 	if err != nil {
 		return err
 	}

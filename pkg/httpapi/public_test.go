@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -73,4 +74,22 @@ func TestPublicAgendaKeepsPrivateFieldsPrivate(t *testing.T) {
 	}
 	h.must(404, "GET", "/api/v1/public/events/other", "", nil) // a draft
 	h.must(404, "GET", "/api/v1/public/events/missing", "", nil)
+}
+
+// TestPublicAgendaFollowsSlugAndStatus: the public agenda is served from memory,
+// and still follows a renamed slug and an unpublished event at once.
+func TestPublicAgendaFollowsSlugAndStatus(t *testing.T) {
+	a := newAct(t)
+	h := a.h
+	h.must(200, "GET", "/api/v1/public/events/peace", "", nil)
+	h.must(200, "PATCH", a.path(""), a.owner, map[string]any{"slug": "peace-now"})
+	h.must(404, "GET", "/api/v1/public/events/peace", "", nil)
+	h.must(200, "GET", "/api/v1/public/events/peace-now", "", nil)
+	h.must(200, "PATCH", a.path(""), a.owner, map[string]any{"status": "draft"})
+	h.must(404, "GET", "/api/v1/public/events/peace-now", "", nil)
+	h.must(200, "PATCH", a.path(""), a.owner, map[string]any{"status": "published"})
+	r := h.must(200, "GET", "/api/v1/public/events/peace-now", "", nil)
+	if r.header.Get("ETag") != `"`+strings.TrimSpace(fmt.Sprint(h.version(a.id)))+`"` {
+		t.Fatalf("ETag %s at version %d", r.header.Get("ETag"), h.version(a.id))
+	}
 }

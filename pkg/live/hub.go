@@ -16,6 +16,7 @@ import (
 // the change log for resumes and gaps. The store implements it.
 type Source interface {
 	Agenda(ctx context.Context, eventID string) (*agenda.Agenda, error)
+	EventBySlug(ctx context.Context, slug string) (agenda.Event, error)
 	Changes(ctx context.Context, eventID string, since int64, limit int) ([]agenda.Change, error)
 }
 
@@ -47,6 +48,9 @@ type Hub struct {
 
 	mu     sync.Mutex
 	topics map[string]*topic
+	// slugs remembers which event a public slug named, so the public agenda is
+	// served without touching the database.
+	slugs map[string]string
 }
 
 // NewHub returns a hub reading from src. metrics may be nil.
@@ -55,7 +59,7 @@ func NewHub(src Source, opts Options, log *slog.Logger, metrics *Metrics) *Hub {
 		metrics = NewMetrics(nil)
 	}
 	return &Hub{src: src, opts: opts, log: log, metrics: metrics, now: func() time.Time { return time.Now().UTC() },
-		topics: map[string]*topic{}}
+		topics: map[string]*topic{}, slugs: map[string]string{}}
 }
 
 // topic is one event's stream. Its lock guards ordering and the subscriber set;
@@ -67,9 +71,15 @@ type topic struct {
 	version int64 // the last version broadcast
 	// snapshots of the agenda at version, per view; nil when only the log knows it.
 	public, organizer []byte
-	warnings          []agenda.Warning
-	window            []*frame // the last frames, oldest first
-	pending           map[int64]commit
+	// slug and published are the event's, as of the snapshots.
+	slug      string
+	published bool
+	// prepared caches the snapshot message per view for a moment, so that a
+	// crowd arriving at once costs one encoding, not one per viewer.
+	prepared map[View]preparedSnapshot
+	warnings []agenda.Warning
+	window   []*frame // the last frames, oldest first
+	pending  map[int64]commit
 	// filling is set while a goroutine reads the change log; again asks it for
 	// one more round, after againWait.
 	filling, again bool
@@ -110,8 +120,21 @@ func (h *Hub) topic(ctx context.Context, eventID string) (*topic, error) {
 	return t, nil
 }
 
+// preparedSnapshot is an encoded snapshot message, reused while it is fresh.
+type preparedSnapshot struct {
+	version int64
+	at      time.Time
+	pm      *websocket.PreparedMessage
+}
+
+// snapshotFresh is how long a prepared snapshot is reused: its server_time is
+// at most this old, which keeps clients' clock estimates close.
+const snapshotFresh = time.Second
+
 func (t *topic) setSnapshot(a *agenda.Agenda, now time.Time) error {
 	var err error
+	t.slug = a.Event.Slug
+	t.published = a.Event.Status == agenda.StatusPublished || a.Event.Status == agenda.StatusEnded
 	if t.public, err = json.Marshal(a.PublicView()); err != nil {
 		return err
 	}
@@ -295,6 +318,7 @@ func (h *Hub) Subscribe(ctx context.Context, eventID string, view View, speakerI
 	var initial []*websocket.PreparedMessage
 	var snapshot []byte
 	var warnings []agenda.Warning
+	var cached *websocket.PreparedMessage
 	replay := since >= 0 && since <= current && current-since <= h.opts.MaxReplay
 	fromWindow := replay && (since == current || (len(t.window) > 0 && t.window[0].version <= since+1))
 	switch {
@@ -305,7 +329,11 @@ func (h *Hub) Subscribe(ctx context.Context, eventID string, view View, speakerI
 			}
 		}
 	case !replay:
-		snapshot, warnings = t.snapshot(view)
+		if p, ok := t.prepared[snapshotView(view)]; ok && p.version == current && h.now().Sub(p.at) < snapshotFresh {
+			cached = p.pm
+		} else {
+			snapshot, warnings = t.snapshot(view)
+		}
 	}
 	t.subs[s] = struct{}{}
 	t.mu.Unlock()
@@ -331,8 +359,12 @@ func (h *Hub) Subscribe(ctx context.Context, eventID string, view View, speakerI
 			initial = append(initial, f.message(view, speakerID))
 		}
 		s.last = current
+	case cached != nil:
+		initial = append(initial, cached)
+		s.last = current
 	default:
 		version := current
+		fromCache := snapshot != nil
 		if snapshot == nil {
 			a, err := h.src.Agenda(ctx, eventID)
 			if err != nil {
@@ -351,16 +383,34 @@ func (h *Hub) Subscribe(ctx context.Context, eventID string, view View, speakerI
 			}
 			version = a.Event.Version
 		}
-		pm, err := prepare(snapshotMessage{Type: "snapshot", Version: version, ServerTime: h.now(), Agenda: snapshot, Warnings: warnings})
+		now := h.now()
+		pm, err := prepare(snapshotMessage{Type: "snapshot", Version: version, ServerTime: now, Agenda: snapshot, Warnings: warnings})
 		if err != nil {
 			s.Close()
 			return nil, err
+		}
+		if fromCache {
+			t.mu.Lock()
+			if t.prepared == nil {
+				t.prepared = map[View]preparedSnapshot{}
+			}
+			t.prepared[snapshotView(view)] = preparedSnapshot{version: version, at: now, pm: pm}
+			t.mu.Unlock()
 		}
 		initial = append(initial, pm)
 		s.last = version
 	}
 	s.initial = initial
 	return s, nil
+}
+
+// snapshotView is the view whose snapshot a subscriber gets: a green room
+// starts from the public agenda.
+func snapshotView(v View) View {
+	if v == Speaker {
+		return Public
+	}
+	return v
 }
 
 // snapshot returns the cached agenda for a view, or nil. Called with t.mu held.
@@ -400,6 +450,38 @@ func (h *Hub) PublicAgenda(ctx context.Context, eventID string) ([]byte, int64, 
 	return b, a.Event.Version, nil
 }
 
+// PublicAgendaBySlug is PublicAgenda for a published event named by its slug;
+// agenda.ErrNotFound when there is none. Once an event's topic is loaded, it
+// answers from memory.
+func (h *Hub) PublicAgendaBySlug(ctx context.Context, slug string) ([]byte, int64, error) {
+	h.mu.Lock()
+	t := h.topics[h.slugs[slug]]
+	h.mu.Unlock()
+	if t != nil {
+		t.mu.Lock()
+		b, v, ok := t.public, t.version, t.loaded && t.slug == slug
+		published := t.published
+		t.mu.Unlock()
+		if ok && b != nil {
+			if !published {
+				return nil, 0, fmt.Errorf("live: event %q: %w", slug, agenda.ErrNotFound)
+			}
+			return b, v, nil
+		}
+	}
+	e, err := h.src.EventBySlug(ctx, slug)
+	if err != nil {
+		return nil, 0, err
+	}
+	if e.Status != agenda.StatusPublished && e.Status != agenda.StatusEnded {
+		return nil, 0, fmt.Errorf("live: event %q: %w", slug, agenda.ErrNotFound)
+	}
+	h.mu.Lock()
+	h.slugs[slug] = e.ID
+	h.mu.Unlock()
+	return h.PublicAgenda(ctx, e.ID)
+}
+
 func (h *Hub) unsubscribe(s *Subscriber) {
 	t := s.topic
 	t.mu.Lock()
@@ -429,6 +511,11 @@ func (h *Hub) Close(eventID string) {
 	h.mu.Lock()
 	t, ok := h.topics[eventID]
 	delete(h.topics, eventID)
+	for slug, id := range h.slugs {
+		if id == eventID {
+			delete(h.slugs, slug)
+		}
+	}
 	h.mu.Unlock()
 	if !ok {
 		return
