@@ -10,6 +10,21 @@ import (
 // against the whole agenda, changes nothing when it fails, and leaves the agenda
 // normalized when it succeeds.
 
+// Limits on the size of one event, so no request can grow it without bound.
+const (
+	MaxStages        = 50
+	MaxSlots         = 2000
+	MaxSpeakers      = 5000
+	MaxOrganizations = 5000
+)
+
+func atMost(field string, n, limit int) error {
+	if n >= limit {
+		return Invalid(field, "an event has at most %d %s", limit, field)
+	}
+	return nil
+}
+
 // UpdateEvent replaces the event's editable fields.
 func (a *Agenda) UpdateEvent(f EventFields) error {
 	if err := f.Validate(); err != nil {
@@ -62,6 +77,9 @@ func (a *Agenda) Organization(id string) (*Organization, error) {
 
 // AddStage appends a stage, or inserts it at position when one is given.
 func (a *Agenda) AddStage(id string, f StageFields, position *int) error {
+	if err := atMost("stages", len(a.Stages), MaxStages); err != nil {
+		return err
+	}
 	if err := f.Validate(); err != nil {
 		return err
 	}
@@ -103,6 +121,9 @@ func (a *Agenda) DeleteStage(id string) error {
 
 // AddSlot appends a slot to a stage's running order, or inserts it at position.
 func (a *Agenda) AddSlot(id, stageID string, position *int, f SlotFields) error {
+	if err := atMost("slots", len(a.Slots), MaxSlots); err != nil {
+		return err
+	}
 	c := checker{}
 	if _, err := a.Stage(stageID); err != nil {
 		c.add("stage_id", "no stage %q in this event", stageID)
@@ -272,6 +293,9 @@ func (a *Agenda) Answer(slotID, speakerID string, answer Invitation, note string
 
 // AddSpeaker adds a speaker to the event.
 func (a *Agenda) AddSpeaker(id string, f SpeakerFields) error {
+	if err := atMost("speakers", len(a.Speakers), MaxSpeakers); err != nil {
+		return err
+	}
 	if err := a.checkSpeaker(f); err != nil {
 		return err
 	}
@@ -324,6 +348,9 @@ func (a *Agenda) DeleteSpeaker(id string) error {
 
 // AddOrganization adds an organization to the event.
 func (a *Agenda) AddOrganization(id string, f OrganizationFields) error {
+	if err := atMost("organizations", len(a.Organizations), MaxOrganizations); err != nil {
+		return err
+	}
 	if err := f.Validate(); err != nil {
 		return err
 	}

@@ -900,3 +900,25 @@ func TestCheckRevision(t *testing.T) {
 		})
 	}
 }
+
+func TestEventSizeLimits(t *testing.T) {
+	var a agenda.Agenda
+	a.Event.StartsAt = time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)
+	for i := range agenda.MaxStages {
+		if err := a.AddStage(fmt.Sprint("st", i), agenda.StageFields{Name: "S"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var ve *agenda.ValidationError
+	if err := a.AddStage("one-too-many", agenda.StageFields{Name: "S"}, nil); !errors.As(err, &ve) || ve.Errors[0].Field != "stages" {
+		t.Fatalf("stage %d: %v", agenda.MaxStages+1, err)
+	}
+	for i := range agenda.MaxSlots {
+		if err := a.AddSlot(fmt.Sprint("s", i), "st0", nil, agenda.SlotFields{Kind: agenda.KindSpeech, Title: "x", DurationSeconds: 60}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.AddSlot("one-too-many", "st0", nil, agenda.SlotFields{Kind: agenda.KindSpeech, Title: "x", DurationSeconds: 60}); !errors.As(err, &ve) || ve.Errors[0].Field != "slots" {
+		t.Fatalf("slot %d: %v", agenda.MaxSlots+1, err)
+	}
+}
