@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -177,4 +178,69 @@ func TestAccountsTokensSessionsAndLinks(t *testing.T) {
 			t.Fatalf("starts_at %v", got.Event.StartsAt)
 		}
 	})
+}
+
+// TestBackupWhileWriting: a backup taken while changes are being written is a
+// working database at a single version: its change log is contiguous and ends
+// at its event's version.
+func TestBackupWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := storetest.Open(t, filepath.Join(dir, "live.db"))
+	_, a := newEvent(t, s)
+	stop := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if _, _, err := s.Change(ctx, a.Event.ID, "w", "stage", func(a *agenda.Agenda) error {
+				return a.AddStage(store.NewID(), agenda.StageFields{Name: fmt.Sprint("s", i%40)}, nil)
+			}); err != nil && !errors.Is(err, agenda.ErrNotFound) {
+				var ve *agenda.ValidationError
+				if errors.As(err, &ve) { // the stage limit: delete one and go on
+					_, _, err = s.Change(ctx, a.Event.ID, "w", "stage", func(a *agenda.Agenda) error { return a.DeleteStage(a.Stages[0].ID) })
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	path := filepath.Join(dir, "backup.db")
+	if err := s.Backup(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	b := storetest.Open(t, path)
+	got, err := b.Agenda(ctx, a.Event.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := b.Changes(ctx, a.Event.ID, 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range changes {
+		if c.Version != int64(i+1) {
+			t.Fatalf("backup's change %d has version %d", i, c.Version)
+		}
+	}
+	if len(changes) == 0 || changes[len(changes)-1].Version != got.Event.Version || got.Event.Version < 3 {
+		t.Fatalf("backup at version %d with %d changes", got.Event.Version, len(changes))
+	}
+	live, _ := s.Agenda(ctx, a.Event.ID)
+	if live.Event.Version <= got.Event.Version {
+		t.Fatalf("writes went on after the backup (live %d, backup %d)?", live.Event.Version, got.Event.Version)
+	}
 }
