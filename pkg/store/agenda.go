@@ -114,9 +114,20 @@ func (s *Store) Change(ctx context.Context, eventID, actor, summary string, edit
 	return after, change, nil
 }
 
-// OnCommit sets the function that receives every committed change, after its
-// transaction commits. Two changes may arrive out of order; receivers order by version.
-func (s *Store) OnCommit(f func(*agenda.Agenda, agenda.Change)) { s.onCommit = f }
+// OnCommit adds functions that receive every committed change, after its
+// transaction commits, in the order they were added. Two changes may arrive out of
+// order; receivers order by version. Receivers must not block.
+func (s *Store) OnCommit(fs ...func(*agenda.Agenda, agenda.Change)) {
+	prev := s.onCommit
+	s.onCommit = func(a *agenda.Agenda, c agenda.Change) {
+		if prev != nil {
+			prev(a, c)
+		}
+		for _, f := range fs {
+			f(a, c)
+		}
+	}
+}
 
 func (s *Store) committed(a *agenda.Agenda, c *agenda.Change) {
 	if c != nil && s.onCommit != nil {

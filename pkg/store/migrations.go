@@ -148,6 +148,38 @@ var migrations = []string{
 		expires_at {{ts}} NOT NULL
 	);
 	CREATE INDEX sessions_user ON sessions(user_id);`,
+	// 4: webhooks, their delivery log, and what schedule.ics last said of each slot.
+	`CREATE TABLE webhooks (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		url TEXT NOT NULL,
+		secret TEXT NOT NULL,
+		created_by TEXT NOT NULL,
+		created_at {{ts}} NOT NULL,
+		delivered_version BIGINT NOT NULL,
+		lease_owner TEXT NOT NULL DEFAULT '',
+		lease_until {{ts}}
+	);
+	CREATE INDEX webhooks_event ON webhooks(event_id);
+	CREATE TABLE webhook_deliveries (
+		id TEXT PRIMARY KEY,
+		webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+		version BIGINT NOT NULL,
+		attempt INTEGER NOT NULL,
+		at {{ts}} NOT NULL,
+		status_code INTEGER NOT NULL,
+		error TEXT NOT NULL,
+		duration_ms BIGINT NOT NULL
+	);
+	CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, id);
+	CREATE TABLE calendar_stamps (
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		uid TEXT NOT NULL,
+		fingerprint TEXT NOT NULL,
+		sequence BIGINT NOT NULL,
+		modified_at {{ts}} NOT NULL,
+		PRIMARY KEY (event_id, uid)
+	);`,
 }
 
 // Migrate brings the schema up to date and returns the schema version.
