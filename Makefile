@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Store and cluster tests also run on PostgreSQL when one answers on 127.0.0.1:5432.
 export TRIBUNE_TEST_POSTGRES ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 
-.PHONY: build run test lint fmt clean frontend budget
+.PHONY: build run test lint fmt clean frontend budget fuzz
 
 # The web UI is built first: go build embeds frontend/dist.
 build: frontend
@@ -20,6 +20,15 @@ run: build
 # The browser tests (pkg/browsertest) drive Debian's chromium at /usr/bin/chromium.
 test: lint frontend budget
 	$(GO) test -race -count=1 ./...
+	$(MAKE) fuzz
+
+# Each fuzz target runs for a short, bounded time (FUZZTIME); seeds live in the tests.
+FUZZTIME ?= 4s
+FUZZ_TARGETS = pkg/agenda:FuzzRunningOrder pkg/agenda:FuzzLiveActions pkg/httpapi:FuzzDecodeAndValidate pkg/httpapi:FuzzSince
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; done
 
 frontend:
 	cd frontend && npm ci --no-audit --no-fund && npm run build

@@ -100,13 +100,9 @@ func (s *Server) organizerFeed(c echo.Context) error {
 
 // feed upgrades to a websocket and serves a subscription. ?since=N resumes.
 func (s *Server) feed(c echo.Context, eventID string, view live.View, speakerID string, checkOrigin func(*http.Request) bool) error {
-	since := int64(-1)
-	if raw := c.QueryParam("since"); raw != "" {
-		v, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || v < 0 {
-			return badRequest("since", "must be a version: a whole number, 0 or more")
-		}
-		since = v
+	since, err := parseSince(c.QueryParam("since"))
+	if err != nil {
+		return err
 	}
 	if !websocketRequest(c.Request()) {
 		c.Response().Header().Set("Upgrade", "websocket")
@@ -128,6 +124,18 @@ func (s *Server) feed(c echo.Context, eventID string, view live.View, speakerID 
 	}
 	sub.Serve(conn, s.cfg.Done)
 	return nil
+}
+
+// parseSince reads ?since=N: -1 (a snapshot) when absent, else a version ≥ 0.
+func parseSince(raw string) (int64, error) {
+	if raw == "" {
+		return -1, nil
+	}
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || v < 0 {
+		return 0, badRequest("since", "must be a version: a whole number, 0 or more")
+	}
+	return v, nil
 }
 
 func websocketRequest(r *http.Request) bool {
