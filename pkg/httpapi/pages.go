@@ -110,8 +110,8 @@ func (p *pages) html(c echo.Context, status int, body []byte, csp, cache string)
 	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", cache)
-	if h.Get("Referrer-Policy") == "" {
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	if !strings.Contains(csp, "frame-ancestors") {
+		h.Del("X-Frame-Options") // the viewer and the overlay may be framed
 	}
 	return c.HTMLBlob(status, body)
 }
