@@ -85,6 +85,11 @@ type topic struct {
 	filling, again bool
 	againWait      time.Duration
 	subs           map[*Subscriber]struct{}
+	// older holds changes read back from the change log for resumes that reach
+	// past the window, shared by every viewer resuming from there; logMu makes
+	// a crowd of such resumes read the log once.
+	older map[int64]*frame
+	logMu sync.Mutex
 }
 
 type commit struct {
@@ -345,17 +350,12 @@ func (h *Hub) Subscribe(ctx context.Context, eventID string, view View, speakerI
 	case fromWindow:
 		s.last = current
 	case replay:
-		changes, err := h.src.Changes(ctx, eventID, since, int(current-since))
+		frames, err := h.logFrames(ctx, t, since, current)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		for _, c := range changes {
-			f, err := newFrame(c, nil, h.now())
-			if err != nil {
-				s.Close()
-				return nil, err
-			}
+		for _, f := range frames {
 			initial = append(initial, f.message(view, speakerID))
 		}
 		s.last = current
@@ -402,6 +402,63 @@ func (h *Hub) Subscribe(ctx context.Context, eventID string, view View, speakerI
 	}
 	s.initial = initial
 	return s, nil
+}
+
+// logFrames returns the encoded changes since+1..upto, from the window, from
+// those already read back, or from the change log (read once for a crowd).
+func (h *Hub) logFrames(ctx context.Context, t *topic, since, upto int64) ([]*frame, error) {
+	t.logMu.Lock()
+	defer t.logMu.Unlock()
+	have := func() ([]*frame, int64) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		byVersion := make(map[int64]*frame, len(t.window)+len(t.older))
+		for v, f := range t.older {
+			byVersion[v] = f
+		}
+		for _, f := range t.window {
+			byVersion[f.version] = f
+		}
+		var out []*frame
+		for v := since + 1; v <= upto; v++ {
+			f, ok := byVersion[v]
+			if !ok {
+				return out, v
+			}
+			out = append(out, f)
+		}
+		return out, 0
+	}
+	out, missing := have()
+	if missing == 0 {
+		return out, nil
+	}
+	changes, err := h.src.Changes(ctx, t.eventID, missing-1, int(upto-missing+1))
+	if err != nil {
+		return nil, err
+	}
+	read := make(map[int64]*frame, len(changes))
+	now := h.now()
+	for _, c := range changes {
+		f, err := newFrame(c, nil, now)
+		if err != nil {
+			return nil, err
+		}
+		read[c.Version] = f
+	}
+	t.mu.Lock()
+	if t.older == nil || int64(len(t.older)) > 2*h.opts.MaxReplay {
+		t.older = map[int64]*frame{}
+	}
+	for v, f := range read {
+		t.older[v] = f
+	}
+	t.mu.Unlock()
+	out, missing = have()
+	if missing != 0 {
+		return nil, fmt.Errorf("live: version %d of event %s is not in the change log", missing, t.eventID)
+	}
+	return out, nil
 }
 
 // snapshotView is the view whose snapshot a subscriber gets: a green room
