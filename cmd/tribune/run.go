@@ -29,6 +29,7 @@ import (
 	"github.com/tribune-act/tribune/pkg/mail"
 	"github.com/tribune-act/tribune/pkg/notify"
 	"github.com/tribune-act/tribune/pkg/store"
+	"github.com/tribune-act/tribune/pkg/webhook"
 	"golang.org/x/term"
 )
 
@@ -151,7 +152,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	hub := live.NewHub(st, live.DefaultOptions, log, live.NewMetrics(registry))
-	st.OnCommit(hub.Publish)
+	hooks := webhook.New(st, webhook.Options{}, log)
+	st.OnCommit(hub.Publish, hooks.Notify)
+	hooksCtx, stopHooks := context.WithCancel(ctx)
+	hooksDone := make(chan struct{})
+	go func() { hooks.Run(hooksCtx); close(hooksDone) }() // webhooks are delivered off the request path
+	defer func() { stopHooks(); <-hooksDone }()           // before the store closes
 	if store.IsPostgres(cfg["db"]) {
 		// Other instances' changes arrive through PostgreSQL LISTEN/NOTIFY.
 		bus := &live.PostgresBus{DSN: cfg["db"], Channel: store.NotifyChannel, Hub: hub, Log: log}

@@ -156,6 +156,17 @@ func (s *Store) LeaseWebhook(ctx context.Context, id, owner string, until time.T
 	return res.RowsAffected == 1, nil
 }
 
+// ReleaseWebhook gives up owner's lease on the webhook, so that another instance
+// (or this one after a restart) may deliver it at once.
+func (s *Store) ReleaseWebhook(ctx context.Context, id, owner string) error {
+	err := s.write.WithContext(ctx).Model(&webhookRow{}).Where("id = ? AND lease_owner = ?", id, owner).
+		Updates(map[string]any{"lease_owner": "", "lease_until": nil}).Error
+	if err != nil {
+		return fmt.Errorf("store: unable to release webhook: %w", err)
+	}
+	return nil
+}
+
 // WebhookDelivered records that the webhook acknowledged every change up to version.
 func (s *Store) WebhookDelivered(ctx context.Context, id string, version int64) error {
 	err := s.write.WithContext(ctx).Model(&webhookRow{}).Where("id = ? AND delivered_version < ?", id, version).

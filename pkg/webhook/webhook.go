@@ -205,6 +205,14 @@ func (d *Dispatcher) dispatch(ctx context.Context) time.Duration {
 // deliver sends the webhook's pending changes in order, stopping at the first
 // failure (retried later from the same version) or when its lease runs short.
 func (d *Dispatcher) deliver(ctx context.Context, h store.Webhook) {
+	defer func() {
+		// Even when shutting down: a lease left behind would hold up the next process.
+		release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := d.store.ReleaseWebhook(release, h.ID, d.owner); err != nil {
+			d.log.Warn("webhooks: unable to release a lease", "webhook", h.ID, "err", err)
+		}
+	}()
 	cursor := h.DeliveredVersion
 	for ctx.Err() == nil {
 		ok, err := d.store.LeaseWebhook(ctx, h.ID, d.owner, time.Now().Add(d.opts.Lease))
