@@ -58,6 +58,7 @@ func (s *Server) routes(e *echo.Echo) {
 
 	s.speakerRoutes(e)
 	s.exportRoutes(e)
+	s.applicationRoutes(e)
 	s.pageRoutes(e)
 }
 
