@@ -59,20 +59,22 @@ func newPages(dist fs.FS, built bool) *pages {
 func (s *Server) pageRoutes(e *echo.Echo) {
 	p := newPages(frontend.Dist(), frontend.Built())
 	gz := middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512})
-	e.GET("/assets/*", p.asset, gz)
+	e.GET("/assets/:file", p.asset, gz)
 	e.GET("/flags/:file", p.flag, gz)
 	e.GET("/e/:slug", s.viewerPage(p), gz)
 	e.GET("/e/:slug/overlay", s.overlayPage(p), gz)
 	e.GET("/s/:token", p.speakerPage, gz)
 	e.GET("/admin", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/admin/") })
 	e.GET("/admin/", p.adminPage, gz)
-	e.GET("/admin/*", p.adminPage, gz)
+	// The console's own paths, so that a reload or a shared link opens the same view.
+	e.GET("/admin/e/:id", p.adminPage, gz)
+	e.GET("/admin/e/:id/:tab", p.adminPage, gz)
 }
 
 // asset serves a content-hashed file of the build: it never changes, so it is cached for a year.
 func (p *pages) asset(c echo.Context) error {
-	name := "assets/" + c.Param("*")
-	if !p.built || !fs.ValidPath(name) || strings.HasSuffix(name, "/") {
+	name := "assets/" + c.Param("file")
+	if !p.built || !fs.ValidPath(name) || strings.Contains(c.Param("file"), "/") {
 		return problem(http.StatusNotFound, "not-found", "no such file")
 	}
 	if _, err := fs.Stat(p.dist, name); err != nil {
