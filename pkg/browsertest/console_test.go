@@ -80,6 +80,24 @@ func TestConsoleReorderAndLiveConfirmation(t *testing.T) {
 	eval[bool](t, ctx, `document.querySelector(".slots .slotrow:nth-child(2) .dur input").dispatchEvent(new Event("change", {bubbles: true}))`)
 	waitFor(t, ctx, 3*time.Second, "the duration is saved", `document.querySelector(".slots .slotrow:nth-child(2) .dur input").value === "45"`)
 
+	// A stale edit: someone else changes the slot while this organizer types.
+	third := slotByTitle(t, s.agenda(), want[2])
+	eval[bool](t, ctx, `(el => { el.value = "20"; el.dispatchEvent(new Event("input", {bubbles: true})); return true })(document.querySelector(".slots .slotrow:nth-child(3) .dur input"))`)
+	s.api("PATCH", "/api/v1/events/"+s.event+"/slots/"+third.ID, map[string]any{"title": "Renamed by a colleague"}, nil,
+		"If-Match", fmt.Sprintf("%q", fmt.Sprint(third.Revision)))
+	waitFor(t, ctx, 2*time.Second, "the colleague's edit appears live", `document.querySelector(".slots .slotrow:nth-child(3) .title").textContent === "Renamed by a colleague"`)
+	eval[bool](t, ctx, `document.querySelector(".slots .slotrow:nth-child(3) .dur input").dispatchEvent(new Event("change", {bubbles: true}))`)
+	waitFor(t, ctx, 3*time.Second, "the stale edit shows the other version", `(document.querySelector(".conflict") || {}).textContent?.includes("Renamed by a colleague")`)
+	if got := slotByTitle(t, s.agenda(), "Renamed by a colleague"); got.DurationSeconds != third.DurationSeconds {
+		t.Errorf("the stale edit overwrote the slot: %d s", got.DurationSeconds)
+	}
+	screenshots(t, ctx, "console-conflict", desktop)
+	do(t, ctx, "applying the edit on top", chromedp.Click(chromedp.Search(`//button[text()="Apply mine on top of theirs"]`)))
+	waitFor(t, ctx, 3*time.Second, "the edit is applied on top", `document.querySelector(".conflict") === null && document.querySelector(".slots .slotrow:nth-child(3) .dur input").value === "20"`)
+	if got := slotByTitle(t, s.agenda(), "Renamed by a colleague"); got.DurationSeconds != 1200 {
+		t.Errorf("after applying on top: %d s, want 1200", got.DurationSeconds)
+	}
+
 	// A speaker confirms from their link: the confirmation board shows it live.
 	a := s.agenda()
 	thabo := speakerByName(t, a, "Thabo Mokoena")

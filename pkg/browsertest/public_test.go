@@ -160,6 +160,10 @@ func TestSpeakerConfirmsAndBioIsText(t *testing.T) {
 		}
 	}
 
+	// The stage manager's message reaches the green room.
+	s.api("POST", "/api/v1/events/"+s.event+"/live/message", map[string]string{"stage_id": panel.StageID, "to": panel.ID, "text": "Get ready: 2 minutes"}, nil)
+	waitFor(t, ctx, 2*time.Second, "the green room shows the stage message", `document.querySelector(".green .message")?.textContent.includes("Get ready: 2 minutes")`)
+
 	// The speaker writes markup into their bio; every page shows it as text.
 	const bio = `<script>window.__xss = 1</script><img src="x" onerror="window.__xss = 2">I mean it`
 	eval[bool](t, ctx, `(el => { el.value = ""; el.dispatchEvent(new Event("input", {bubbles: true})); return true })(document.querySelector(".profile textarea"))`)

@@ -11,6 +11,8 @@ import { fmt, path, type Ctx } from "./event";
 type OrgSlot = Slot & { revision: number };
 
 interface Draft {
+  /** The revision the edit started from: a change by someone else meanwhile is a conflict. */
+  base?: number;
   minutes?: string;
   pin?: string; // "HH:MM" in the event's zone, "" for none
 }
@@ -104,6 +106,7 @@ export function RunningOrder({ ctx }: { ctx: Ctx }) {
   };
 
   const save = async (s: OrgSlot, body: Record<string, unknown>, revision = s.revision) => {
+    setConflict(null);
     setError("");
     try {
       await patch(path(ctx, `/slots/${s.id}`), body, revision);
@@ -113,7 +116,14 @@ export function RunningOrder({ ctx }: { ctx: Ctx }) {
         return n;
       });
     } catch (e) {
-      if (e instanceof Problem && e.status === 412 && e.current) setConflict({ slot: s, theirs: e.current as OrgSlot, mine: body });
+      if (e instanceof Problem && e.status === 412 && e.current) {
+        setConflict({ slot: s, theirs: e.current as OrgSlot, mine: body });
+        setDrafts((d) => {
+          const n = { ...d };
+          delete n[s.id];
+          return n;
+        });
+      }
       else setError(`Could not save “${s.title}”: ${(e as Error).message}`);
     }
   };
@@ -123,13 +133,13 @@ export function RunningOrder({ ctx }: { ctx: Ctx }) {
     if (m === undefined) return;
     const secs = Math.round(+m * 60);
     if (!(secs > 0)) return setError("A duration is a number of minutes above 0.");
-    if (secs !== s.duration_seconds) save(s, { duration_seconds: secs });
+    if (secs !== s.duration_seconds || drafts[s.id]?.base !== s.revision) save(s, { duration_seconds: secs }, drafts[s.id]?.base);
   };
   const savePin = (s: OrgSlot) => {
     const pin = drafts[s.id]?.pin;
     if (pin === undefined) return;
     const t = times.get(s.id)!;
-    save(s, { pinned_start: pin === "" ? null : new Date(t.start).toISOString() });
+    save(s, { pinned_start: pin === "" ? null : new Date(t.start).toISOString() }, drafts[s.id]?.base);
   };
 
   // Drag: the handle captures the pointer; the row under it is the drop place.
@@ -169,7 +179,7 @@ export function RunningOrder({ ctx }: { ctx: Ctx }) {
           {error}
         </p>
       )}
-      {conflict && <ConflictBox c={conflict} onClose={() => setConflict(null)} onMine={(c) => save(c.slot, c.mine, c.theirs.revision).then(() => setConflict(null))} />}
+      {conflict && <ConflictBox c={conflict} onClose={() => setConflict(null)} onMine={(c) => save(c.slot, c.mine, c.theirs.revision)} />}
       <ol class="slots" ref={list}>
         {slots.map((s, i) => {
           const t = times.get(s.id)!;
@@ -238,7 +248,7 @@ export function RunningOrder({ ctx }: { ctx: Ctx }) {
                   min={1}
                   step={1}
                   value={d.minutes ?? String(s.duration_seconds / 60)}
-                  onInput={(e) => setDrafts({ ...drafts, [s.id]: { ...d, minutes: (e.target as HTMLInputElement).value } })}
+                  onInput={(e) => setDrafts({ ...drafts, [s.id]: { base: s.revision, ...d, minutes: (e.target as HTMLInputElement).value } })}
                   onChange={() => saveDuration(s)}
                 />
                 <span aria-hidden="true">min</span>
@@ -249,7 +259,7 @@ export function RunningOrder({ ctx }: { ctx: Ctx }) {
                   type="time"
                   value={pin}
                   title="Pinned start"
-                  onInput={(e) => setDrafts({ ...drafts, [s.id]: { ...d, pin: (e.target as HTMLInputElement).value } })}
+                  onInput={(e) => setDrafts({ ...drafts, [s.id]: { base: s.revision, ...d, pin: (e.target as HTMLInputElement).value } })}
                   onChange={() => savePin(s)}
                 />
               </label>
@@ -278,7 +288,7 @@ export function RunningOrder({ ctx }: { ctx: Ctx }) {
 }
 
 function ConflictBox({ c, onClose, onMine }: { c: Conflict; onClose: () => void; onMine: (c: Conflict) => void }) {
-  const show = (s: Partial<OrgSlot>) =>
+  const show = (s: Partial<OrgSlot>): string =>
     `${s.title} · ${Math.round((s.duration_seconds ?? 0) / 60)} min${s.pinned_start ? ` · pinned ${new Date(s.pinned_start).toISOString().slice(11, 16)} UTC` : ""}`;
   return (
     <div class="card conflict" role="alert">
@@ -286,7 +296,7 @@ function ConflictBox({ c, onClose, onMine }: { c: Conflict; onClose: () => void;
         <strong>Someone else changed this slot while you were editing it.</strong> Nothing was overwritten.
       </p>
       <p>Their version: {show(c.theirs)}</p>
-      <p>Your edit: {JSON.stringify(c.mine)}</p>
+      <p>Your edit: {show({ ...c.theirs, ...(c.mine as Partial<OrgSlot>) })}</p>
       <button type="button" onClick={onClose}>
         Keep theirs
       </button>{" "}
