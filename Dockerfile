@@ -1,11 +1,20 @@
 # Tribune: one binary with the web UI and every IANA timezone embedded.
 # Build: docker build -t tribune .   Run: docker run -p 8080:8080 -v tribune-data:/data tribune
 
+# The web UI, built with Node; the Go build embeds frontend/dist.
+FROM node:20-bookworm-slim AS web
+WORKDIR /web
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+RUN npm run build
+
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+COPY --from=web /web/dist ./frontend/dist
 # cgo is on: the SQLite driver is the C SQLite library.
 ARG VERSION=dev
 RUN CGO_ENABLED=1 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/tribune ./cmd/tribune
