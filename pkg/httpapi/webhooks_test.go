@@ -200,7 +200,7 @@ func TestSlowWebhookNeverSlowsTheAPI(t *testing.T) {
 		a.edit(t, i)
 		h.must(200, "GET", "/api/v1/public/events/peace", "", nil)
 	}
-	if took := time.Since(start); took > 3*time.Second {
+	if took := time.Since(start); took > 10*time.Second { // in line, the stuck endpoints would cost 100 s
 		t.Fatalf("20 edits took %v with stuck webhooks", took)
 	}
 }
