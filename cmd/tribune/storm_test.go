@@ -90,7 +90,7 @@ func TestReconnectStorm(t *testing.T) {
 			t.Fatalf("change %d: %v", i, err)
 		}
 	}
-	res, out, _ = apiDo("GET", base, token, "")
+	_, out, _ = apiDo("GET", base, token, "")
 	final := int64(out["version"].(float64))
 	// All come back at once, from where they left.
 	start := make(chan struct{})
