@@ -9,20 +9,11 @@ RUN npm ci --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build
 
-# The web UI (TypeScript, Vite), embedded into the binary by go:embed.
-FROM node:20-bookworm-slim AS frontend
-WORKDIR /src/frontend
-COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY frontend/ ./
-RUN npm run build
-
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-COPY --from=frontend /src/frontend/dist ./frontend/dist
 COPY --from=web /web/dist ./frontend/dist
 # cgo is on: the SQLite driver is the C SQLite library.
 ARG VERSION=dev
