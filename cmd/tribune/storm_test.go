@@ -128,7 +128,9 @@ func TestReconnectStorm(t *testing.T) {
 		}()
 	}
 	sample, stopSample := context.WithCancel(context.Background())
+	sampled := make(chan struct{})
 	go func() {
+		defer close(sampled)
 		for sample.Err() == nil {
 			peak = max(peak, rssKB(t, in.cmd.Process.Pid))
 			time.Sleep(20 * time.Millisecond)
@@ -137,6 +139,7 @@ func TestReconnectStorm(t *testing.T) {
 	close(start)
 	wg.Wait()
 	stopSample()
+	<-sampled
 	r, err := http.Get("http://" + in.addr + "/api/v1/public/events/act")
 	if err != nil {
 		t.Fatalf("the server is down after the storm: %v", err)
