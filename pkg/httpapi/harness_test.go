@@ -142,7 +142,7 @@ func (h *harness) do(method, path, token string, body any, headers ...string) *r
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := noRedirects.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -198,3 +198,6 @@ func (h *harness) version(eventID string) int64 {
 	}
 	return a.Event.Version
 }
+
+// noRedirects shows each response as the server sent it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
