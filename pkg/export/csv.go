@@ -282,11 +282,18 @@ func readTable(data []byte, known, required []string, rep *ImportReport) []csvRo
 		if blank {
 			continue
 		}
+		if rep.Rows == MaxImportRows {
+			rep.problem(line, "", "a file may hold at most %d rows; split it", MaxImportRows)
+			break
+		}
 		rep.Rows++
 		rows = append(rows, row)
 	}
 	return rows
 }
+
+// MaxImportRows is the most rows one CSV import takes.
+const MaxImportRows = 5000
 
 // delimiter guesses the separator from the header line: ';' when it has more
 // semicolons than commas outside quotes (what spreadsheets save in locales that
