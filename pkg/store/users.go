@@ -77,6 +77,9 @@ func (s *Store) UserByTokenHash(ctx context.Context, tokenHash string) (User, er
 	return u, notFound(err, "token")
 }
 
+// MaxEvents is the most events one instance holds.
+const MaxEvents = 10000
+
 // CreateEvent creates an event whose first owner is ownerID, as the event's first change.
 func (s *Store) CreateEvent(ctx context.Context, ownerID string, f agenda.EventFields) (*agenda.Agenda, error) {
 	if err := f.Validate(); err != nil {
@@ -86,6 +89,13 @@ func (s *Store) CreateEvent(ctx context.Context, ownerID string, f agenda.EventF
 	var after *agenda.Agenda
 	var change *agenda.Change
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&eventRow{}).Count(&n).Error; err != nil {
+			return err
+		}
+		if n >= MaxEvents {
+			return fmt.Errorf("store: this instance holds at most %d events: %w", MaxEvents, ErrConflict)
+		}
 		blank := &agenda.Agenda{Event: agenda.Event{ID: id, CreatedAt: s.now()}}
 		var err error
 		after, change, err = s.apply(tx, blank, ownerID, "event.create", func(a *agenda.Agenda) error {
