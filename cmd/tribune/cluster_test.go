@@ -18,7 +18,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/tribune-act/tribune/pkg/agenda"
-	"github.com/tribune-act/tribune/pkg/auth"
 	"github.com/tribune-act/tribune/pkg/store"
 	"github.com/tribune-act/tribune/pkg/store/storetest"
 )
@@ -221,24 +220,10 @@ func TestThreeInstancesOnePostgres(t *testing.T) {
 func cluster(t *testing.T, bin string, n int) {
 	dsn := storetest.PostgresDSN(t)
 	ctx := context.Background()
+	token, eventID, stage := seed(t, dsn)
 	st := storetest.Open(t, dsn)
-	u, err := st.CreateUser(ctx, "o@example.org", "x", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, hash, _ := auth.NewToken(auth.APITokenPrefix)
-	if err := st.CreateAPIToken(ctx, u.ID, "test", hash); err != nil {
-		t.Fatal(err)
-	}
-	a, err := st.CreateEvent(ctx, u.ID, agenda.EventFields{Slug: "cluster", Title: "Act", StartsAt: time.Now(), Timezone: "UTC", Status: agenda.StatusPublished})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stage, slot := store.NewID(), store.NewID()
-	if _, _, err := st.Change(ctx, a.Event.ID, "setup", "setup", func(a *agenda.Agenda) error {
-		if err := a.AddStage(stage, agenda.StageFields{Name: "Main"}, nil); err != nil {
-			return err
-		}
+	slot := store.NewID()
+	if _, _, err := st.Change(ctx, eventID, "setup", "slot", func(a *agenda.Agenda) error {
 		return a.AddSlot(slot, stage, nil, agenda.SlotFields{Kind: agenda.KindSpeech, Title: "Opening", DurationSeconds: 300})
 	}); err != nil {
 		t.Fatal(err)
@@ -260,7 +245,7 @@ func cluster(t *testing.T, bin string, n int) {
 	viewers := make([]*viewer, 12)
 	for i := range viewers {
 		viewers[i] = &viewer{received: map[int64]time.Time{}}
-		go viewers[i].run(vctx, addrs, i, "cluster")
+		go viewers[i].run(vctx, addrs, i, "act")
 	}
 	acked := map[int64]time.Time{}
 	edit := func(i int) {
@@ -269,7 +254,7 @@ func cluster(t *testing.T, bin string, n int) {
 			all := addrs()
 			addr := all[(i+try)%len(all)]
 			body := strings.NewReader(fmt.Sprintf(`{"title":"Opening #%d"}`, i))
-			req, _ := http.NewRequest("PATCH", "http://"+addr+"/api/v1/events/"+a.Event.ID+"/slots/"+slot, body)
+			req, _ := http.NewRequest("PATCH", "http://"+addr+"/api/v1/events/"+eventID+"/slots/"+slot, body)
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("Content-Type", "application/json")
 			res, err := http.DefaultClient.Do(req)
@@ -332,7 +317,7 @@ func cluster(t *testing.T, bin string, n int) {
 	stopViewers()
 	var latencies []time.Duration
 	for i, in := range instances {
-		res, err := http.Get("http://" + in.addr + "/api/v1/public/events/cluster")
+		res, err := http.Get("http://" + in.addr + "/api/v1/public/events/act")
 		if err != nil {
 			t.Fatal(err)
 		}

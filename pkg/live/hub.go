@@ -84,6 +84,8 @@ type topic struct {
 	// one more round, after againWait.
 	filling, again bool
 	againWait      time.Duration
+	// wake cuts a reader's wait short when a change is known to be committed.
+	wake chan struct{}
 	subs           map[*Subscriber]struct{}
 	// older holds changes read back from the change log for resumes that reach
 	// past the window, shared by every viewer resuming from there; logMu makes
@@ -102,7 +104,7 @@ func (h *Hub) topic(ctx context.Context, eventID string) (*topic, error) {
 	h.mu.Lock()
 	t, ok := h.topics[eventID]
 	if !ok {
-		t = &topic{eventID: eventID, pending: map[int64]commit{}, subs: map[*Subscriber]struct{}{}}
+		t = &topic{eventID: eventID, pending: map[int64]commit{}, subs: map[*Subscriber]struct{}{}, wake: make(chan struct{}, 1)}
 		h.topics[eventID] = t
 	}
 	h.mu.Unlock()
@@ -200,6 +202,12 @@ func (h *Hub) requestFill(t *topic, wait time.Duration) {
 			t.againWait = wait
 		}
 		t.again = true
+		if wait == 0 {
+			select {
+			case t.wake <- struct{}{}:
+			default:
+			}
+		}
 		return
 	}
 	t.filling = true
@@ -241,7 +249,14 @@ func (h *Hub) broadcast(t *topic, c commit) {
 // broadcasts them: a change missing from a gap, or one another instance committed.
 func (h *Hub) fill(t *topic, wait time.Duration) {
 	for {
-		time.Sleep(wait)
+		if wait > 0 {
+			timer := time.NewTimer(wait)
+			select {
+			case <-timer.C:
+			case <-t.wake:
+				timer.Stop()
+			}
+		}
 		t.mu.Lock()
 		from := t.version
 		t.again = false
