@@ -86,7 +86,7 @@ type topic struct {
 	againWait      time.Duration
 	// wake cuts a reader's wait short when a change is known to be committed.
 	wake chan struct{}
-	subs           map[*Subscriber]struct{}
+	subs map[*Subscriber]struct{}
 	// older holds changes read back from the change log for resumes that reach
 	// past the window, shared by every viewer resuming from there; logMu makes
 	// a crowd of such resumes read the log once.
