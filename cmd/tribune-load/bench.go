@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,8 +12,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -114,7 +117,9 @@ type benchConfig struct {
 	CostSlots   []int      `json:"cost_slots"`
 	CostChanges int        `json:"cost_changes"`
 	CostRate    float64    `json:"cost_rate"`
-	Keep        bool       `json:"-"`
+	// GetRounds alternate the GET load between Tribune and the floor; the median counts.
+	GetRounds int  `json:"get_rounds"`
+	Keep      bool `json:"-"`
 }
 
 // benchResult is a whole run: both servers under the same load, and the cost table.
@@ -136,6 +141,7 @@ type benchResult struct {
 func bench(ctx context.Context, cfg benchConfig, prog *progress) (*benchResult, error) {
 	res := &benchResult{Date: time.Now().UTC().Format(time.RFC3339), Config: cfg, Machine: describeMachine(),
 		Command: strings.Join(os.Args, " ")}
+	defer func() { res.Machine.LoadAfter = loadAverage() }()
 	dir, err := os.MkdirTemp("", "tribune-load-*")
 	if err != nil {
 		return nil, err
@@ -182,8 +188,15 @@ func bench(ctx context.Context, cfg benchConfig, prog *progress) (*benchResult, 
 			continue
 		}
 		t0 := time.Now()
-		stop := prog.watch(func() string { return fmt.Sprintf("creating an event of %d slots through the API", n) })
-		ev, err := createLoadEvent(ctx, api, fmt.Sprintf("load-%d", n), n)
+		var step atomic.Pointer[string]
+		stop := prog.watch(func() string {
+			s := fmt.Sprintf("creating an event of %d slots through the API", n)
+			if p := step.Load(); p != nil {
+				s += ": " + *p
+			}
+			return s
+		})
+		ev, err := createLoadEvent(ctx, api, fmt.Sprintf("load-%d", n), n, func(s string) { step.Store(&s) })
 		stop()
 		if err != nil {
 			return nil, fmt.Errorf("creating the event of %d slots: %w", n, err)
@@ -192,6 +205,11 @@ func bench(ctx context.Context, cfg benchConfig, prog *progress) (*benchResult, 
 		events[n] = ev
 	}
 	act := events[cfg.Slots]
+	// The PATCH phase also runs on an event nobody watches, the same size.
+	side, err := createLoadEvent(ctx, api, "load-side", cfg.Slots, nil)
+	if err != nil {
+		return nil, fmt.Errorf("creating the side event: %w", err)
+	}
 	agendaBytes, err := fetch(ctx, tribune.base+"/api/v1/public/events/"+act.Slug)
 	if err != nil {
 		return nil, err
@@ -219,12 +237,15 @@ func bench(ctx context.Context, cfg benchConfig, prog *progress) (*benchResult, 
 		name: "tribune", feed: wsURL(tribune.base, "/api/v1/public/events/"+act.Slug+"/live"),
 		get: tribune.base + "/api/v1/public/events/" + act.Slug, metrics: tribune.base + "/metrics", pid: tribune.pid(),
 		changes: &slotTitles{api: api, eventID: act.ID, slots: act.Slots, tag: tag},
+		side:    &slotTitles{api: api, eventID: side.ID, slots: side.Slots, tag: tag},
 	}
 	floorTarget := &target{
 		name: "floor", feed: wsURL(fl.base, "/live"), get: fl.base + "/agenda", metrics: fl.base + "/metrics", pid: fl.pid(),
 		changes: &floorChanges{base: fl.base, client: newHTTPClient(64, nil), tag: tag},
 	}
-	if res.Tribune, err = runTarget(ctx, trib, cfg.Load, prog); err != nil {
+	load := cfg.Load
+	load.GetSeconds = 0 // measured below, in alternating rounds
+	if res.Tribune, err = runTarget(ctx, trib, load, prog); err != nil {
 		return nil, err
 	}
 	// The floor serves the agenda's bytes as Tribune serves them now, after its changes.
@@ -234,8 +255,27 @@ func bench(ctx context.Context, cfg benchConfig, prog *progress) (*benchResult, 
 	if err := putAgenda(ctx, fl.base, agendaBytes); err != nil {
 		return nil, err
 	}
-	if res.Floor, err = runTarget(ctx, floorTarget, cfg.Load, prog); err != nil {
+	if res.Floor, err = runTarget(ctx, floorTarget, load, prog); err != nil {
 		return nil, err
+	}
+	if cfg.Load.GetSeconds > 0 {
+		for round := range cfg.GetRounds {
+			for _, t := range []struct {
+				target *target
+				res    *targetResult
+			}{{trib, res.Tribune}, {floorTarget, res.Floor}} {
+				prog.label(t.target.name)
+				stop := prog.watch(func() string { return fmt.Sprintf("GET round %d/%d: %s", round+1, cfg.GetRounds, t.target.get) })
+				g, err := measureGET(ctx, t.target.get, cfg.Load.GetSeconds, cfg.Load.GetConns)
+				stop()
+				if err != nil {
+					return nil, err
+				}
+				prog.logf("%s: GET round %d, %d bytes: %.0f requests/s (%s)", t.target.name, round+1, g.Bytes, g.PerSecond, g.Tool)
+				t.res.GetRounds = append(t.res.GetRounds, g)
+			}
+		}
+		res.Tribune.Get, res.Floor.Get = median(res.Tribune.GetRounds), median(res.Floor.GetRounds)
 	}
 	fl.stop()
 	res.Targets = verdicts(cfg, res.Tribune, res.Floor)
@@ -249,6 +289,16 @@ func bench(ctx context.Context, cfg benchConfig, prog *progress) (*benchResult, 
 		}
 	}
 	return res, nil
+}
+
+// median returns the round with the median rate.
+func median(rounds []*getResult) *getResult {
+	if len(rounds) == 0 {
+		return nil
+	}
+	sorted := append([]*getResult(nil), rounds...)
+	slices.SortFunc(sorted, func(a, b *getResult) int { return cmp.Compare(a.PerSecond, b.PerSecond) })
+	return sorted[len(sorted)/2]
 }
 
 // putAgenda sets the bytes the floor serves as its agenda and snapshot.
@@ -306,7 +356,7 @@ func costRow(ctx context.Context, api *apiClient, base string, ev *loadEvent, sl
 		if err != nil {
 			return cells, err
 		}
-		p := drive(ctx, aud, ch, "cost", cfg.CostChanges, cfg.CostRate, prog)
+		p := drive(ctx, aud, ch, "cost", cfg.CostChanges, cfg.CostRate, true, prog)
 		m1, err := scrape(ctx, base+"/metrics")
 		if err != nil {
 			return cells, err

@@ -20,7 +20,9 @@ import (
 // PreparedMessage per broadcast, no database, no validation. Each connection
 // has one goroutine, its reader (the protocol needs one for close and ping
 // frames); broadcasts are written by one worker per CPU, each walking its share
-// of the connections. A small window of recent messages serves ?since=N.
+// of the connections. The HTTP handler returns once a viewer is set up, so
+// that nothing of the request outlives it. A small window of recent messages
+// serves ?since=N.
 //
 //	GET  /live?since=N   the feed: a snapshot of the agenda, or the changes after N, then changes
 //	POST /change         body: a JSON object; broadcast as {"type":"change","version":N,"server_time":T,…body}
@@ -171,8 +173,7 @@ func (fc *floorConn) write(pm *websocket.PreparedMessage) {
 	}
 }
 
-// live serves one viewer: the first messages, then its reader runs on this
-// goroutine while the workers write.
+// live sets up one viewer: its first messages, its reader, its worker.
 func (f *floor) live(c echo.Context) error {
 	since := int64(-1)
 	if raw := c.QueryParam("since"); raw != "" {
@@ -206,20 +207,32 @@ func (f *floor) live(c echo.Context) error {
 		fc.dead = true
 	}
 	fc.mu.Unlock()
-	if !fc.dead {
-		conn.SetReadLimit(512)
-		for {
-			if _, _, err := conn.NextReader(); err != nil {
-				break
-			}
+	if fc.dead {
+		conn.Close()
+		f.remove(fc)
+		return nil
+	}
+	// The reader runs on a fresh goroutine and the handler returns: the HTTP
+	// server's state for the request is freed, and the goroutine's stack is the
+	// reader's alone, not one grown by routing and upgrading.
+	go f.read(fc)
+	return nil
+}
+
+// read reads (and drops) what the viewer sends, answering pings, until the
+// connection ends, then removes it.
+func (f *floor) read(fc *floorConn) {
+	fc.conn.SetReadLimit(512)
+	for {
+		if _, _, err := fc.conn.NextReader(); err != nil {
+			break
 		}
 	}
 	fc.mu.Lock()
 	fc.dead = true
 	fc.mu.Unlock()
-	conn.Close()
+	fc.conn.Close()
 	f.remove(fc)
-	return nil
 }
 
 // initial is what a new viewer gets first: the changes after since from the

@@ -177,6 +177,18 @@ type machine struct {
 	OS        string `json:"os"`
 	Go        string `json:"go"`
 	FileLimit uint64 `json:"file_limit"`
+	// LoadBefore and LoadAfter are /proc/loadavg at the start and the end:
+	// anything else running on the machine shows here.
+	LoadBefore string `json:"load_before"`
+	LoadAfter  string `json:"load_after"`
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 func describeMachine() machine {
@@ -206,5 +218,6 @@ func describeMachine() machine {
 		}
 	}
 	m.FileLimit = fileLimit()
+	m.LoadBefore = loadAverage()
 	return m
 }

@@ -95,7 +95,7 @@ func writeJSON(w io.Writer, v any) error {
 
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg := benchConfig{
-		Tribune: "bin/tribune", Slots: 60, CostChanges: 10, CostRate: 2,
+		Tribune: "bin/tribune", Slots: 60, CostChanges: 10, CostRate: 2, GetRounds: 3,
 		Load: loadConfig{Viewers: 10000, Ramp: 2000, First: "since", Changes: 30, ChangeRate: 2, PatchRate: 50, PatchSeconds: 10,
 			Settle: 5 * time.Second, GetSeconds: 10, GetConns: 64},
 	}
@@ -108,6 +108,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	costSlots := fs.String("cost-slots", "10,100,1000", "event sizes of the cost table, in slots")
 	fs.IntVar(&cfg.CostChanges, "cost-changes", cfg.CostChanges, "changes per cell of the cost table")
 	fs.Float64Var(&cfg.CostRate, "cost-rate", cfg.CostRate, "changes per second in the cost table")
+	fs.IntVar(&cfg.GetRounds, "get-rounds", cfg.GetRounds, "rounds of GET load, alternating Tribune and the floor (the median counts)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the temporary directory (database, server logs)")
 	jsonOut := fs.Bool("json", false, "print the results as JSON")
 	if err := fs.Parse(args); err != nil {
@@ -251,7 +252,7 @@ func runLoad(ctx context.Context, cfg runConfig, prog *progress) (*targetResult,
 		slug := "load-" + tag
 		stop := prog.watch(func() string { return fmt.Sprintf("creating event %s of %d slots", slug, cfg.Slots) })
 		var err error
-		ev, err = createLoadEvent(ctx, api, slug, cfg.Slots)
+		ev, err = createLoadEvent(ctx, api, slug, cfg.Slots, nil)
 		stop()
 		if err != nil {
 			return nil, err

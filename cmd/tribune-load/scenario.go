@@ -35,19 +35,26 @@ type target struct {
 	metrics string // Prometheus metrics, or ""
 	pid     int    // 0 when the tool did not start the server
 	changes changer
+	// side changes another event, one the viewers do not watch; nil when there is none.
+	side changer
 }
 
 // targetResult is what one server did under the scenario.
 type targetResult struct {
-	Target      string     `json:"target"`
-	Viewers     int        `json:"viewers"`
-	Connected   int        `json:"connected"`
-	RampSeconds float64    `json:"ramp_seconds"`
-	DialErrors  int64      `json:"dial_errors"`
-	Memory      memory     `json:"memory"`
-	Delivery    *phase     `json:"delivery,omitempty"`
-	Patch       *phase     `json:"patch,omitempty"`
-	Get         *getResult `json:"get,omitempty"`
+	Target      string  `json:"target"`
+	Viewers     int     `json:"viewers"`
+	Connected   int     `json:"connected"`
+	RampSeconds float64 `json:"ramp_seconds"`
+	DialErrors  int64   `json:"dial_errors"`
+	Memory      memory  `json:"memory"`
+	Delivery    *phase  `json:"delivery,omitempty"`
+	// PatchOther is changes at the PATCH rate to another event while the viewers stay connected.
+	PatchOther *phase `json:"patch_other_event,omitempty"`
+	// Patch is changes at the PATCH rate to the event the viewers watch.
+	Patch *phase `json:"patch,omitempty"`
+	// Get is the median of GetRounds.
+	Get       *getResult   `json:"get,omitempty"`
+	GetRounds []*getResult `json:"get_rounds,omitempty"`
 }
 
 // memory is the server's memory before and after the viewers connected.
@@ -120,11 +127,15 @@ func runTarget(ctx context.Context, t *target, cfg loadConfig, prog *progress) (
 		}
 	}
 	if cfg.Changes > 0 {
-		res.Delivery = drive(ctx, aud, t.changes, "delivery", cfg.Changes, cfg.ChangeRate, prog)
+		res.Delivery = drive(ctx, aud, t.changes, "delivery", cfg.Changes, cfg.ChangeRate, true, prog)
 		prog.logf("%s: %s", t.name, res.Delivery.line())
 	}
 	if n := int(cfg.PatchRate * cfg.PatchSeconds); n > 0 {
-		res.Patch = drive(ctx, aud, t.changes, "patch", n, cfg.PatchRate, prog)
+		if t.side != nil {
+			res.PatchOther = drive(ctx, aud, t.side, "patch, another event", n, cfg.PatchRate, false, prog)
+			prog.logf("%s: %s", t.name, res.PatchOther.line())
+		}
+		res.Patch = drive(ctx, aud, t.changes, "patch", n, cfg.PatchRate, true, prog)
 		prog.logf("%s: %s", t.name, res.Patch.line())
 	}
 	res.DialErrors = aud.dialErrors.Load()
@@ -136,12 +147,21 @@ func runTarget(ctx context.Context, t *target, cfg loadConfig, prog *progress) (
 		if err != nil {
 			return nil, err
 		}
+		res.GetRounds = []*getResult{res.Get}
 		prog.logf("%s: GET %d bytes: %.0f requests/s (%s)", t.name, res.Get.Bytes, res.Get.PerSecond, res.Get.Tool)
 	}
 	return res, nil
 }
 
 func (p *phase) line() string {
+	if !p.Watched {
+		s := fmt.Sprintf("%s: %d changes at %.1f/s while %d viewers stay connected: request p50 %.1f p99 %.1f max %.1f ms; still connected %d",
+			p.Name, p.Changes, p.Achieved, p.Viewers, p.Request.P50, p.Request.P99, p.Request.Max, p.Held)
+		if p.err != nil {
+			s += fmt.Sprintf("; %d failed, first: %v", p.Errors, p.err)
+		}
+		return s
+	}
 	s := fmt.Sprintf("%s: %d changes at %.1f/s to %d viewers: delivery p50 %.1f p99 %.1f max %.1f ms; request p99 %.1f ms; "+
 		"held %d, lost %d, out of order %d, reconnects %d",
 		p.Name, p.Changes, p.Achieved, p.Viewers, p.Delivery.P50, p.Delivery.P99, p.Delivery.Max, p.Request.P99,

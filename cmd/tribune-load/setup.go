@@ -26,10 +26,19 @@ var (
 	loadKinds     = []string{"party", "union", "movement", "ngo", "media"}
 )
 
+// withSpeakers is how many slots of an event get a confirmed speaker. Each
+// assignment and confirmation is a change, and a change to a big event is slow
+// (see docs/performance.md): beyond it, slots have no speaker.
+const withSpeakers = 100
+
 // createLoadEvent builds an event of n slots through the organizer API, the way
 // organizers would: organizations, speakers, stages, slots, speakers on slots,
 // invitations and confirmations, publication, and the start of the show.
-func createLoadEvent(ctx context.Context, api *apiClient, slug string, n int) (*loadEvent, error) {
+// status, when not nil, is told what is being done.
+func createLoadEvent(ctx context.Context, api *apiClient, slug string, n int, status func(string)) (*loadEvent, error) {
+	if status == nil {
+		status = func(string) {}
+	}
 	start := time.Now().UTC().Add(-10 * time.Minute).Truncate(time.Second)
 	var ev struct {
 		ID string `json:"id"`
@@ -97,6 +106,7 @@ func createLoadEvent(ctx context.Context, api *apiClient, slug string, n int) (*
 	// Slots are created in order, so positions follow the numbers.
 	slots := make([]string, n)
 	for i := range slots {
+		status(fmt.Sprintf("slot %d/%d", i+1, n))
 		lang := loadLanguages[i%len(loadLanguages)]
 		interp := []map[string]string{}
 		for _, l := range []string{"en", "es"} {
@@ -117,7 +127,9 @@ func createLoadEvent(ctx context.Context, api *apiClient, slug string, n int) (*
 		}
 		slots[i] = sl.ID
 	}
-	err = parallel(ctx, n, 4, func(i int) error {
+	held := min(n, withSpeakers)
+	status(fmt.Sprintf("speakers on %d slots", held))
+	err = parallel(ctx, held, 4, func(i int) error {
 		return api.do(ctx, http.MethodPut, base+"/slots/"+slots[i]+"/speakers",
 			[]map[string]string{{"speaker_id": speakers[i%nSpeakers], "role": "speaker"}}, nil)
 	})
@@ -137,7 +149,8 @@ func createLoadEvent(ctx context.Context, api *apiClient, slug string, n int) (*
 		return nil, err
 	}
 	sources := newSourceClients(api.base)
-	err = parallel(ctx, n, 4, func(i int) error {
+	status(fmt.Sprintf("%d confirmations", held))
+	err = parallel(ctx, held, 4, func(i int) error {
 		return confirm(ctx, sources.client(i/10), api.base, links[i%nSpeakers], slots[i])
 	})
 	if err != nil {

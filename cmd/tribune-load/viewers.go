@@ -278,12 +278,19 @@ func (a *audience) caughtUp(v int64) int {
 	return n
 }
 
-// waitCaughtUp waits until every viewer has applied version v, or timeout.
-func (a *audience) waitCaughtUp(v int64, timeout time.Duration) bool {
-	deadline := time.Now().Add(timeout)
+// waitCaughtUp waits until every viewer has applied version v, or until the
+// viewers have received nothing for idle: a server with a backlog is given the
+// time to deliver it, as long as it delivers.
+func (a *audience) waitCaughtUp(v int64, idle time.Duration) bool {
 	total := a.size()
+	last, lastAt := a.counters().Received, time.Now()
 	for a.caughtUp(v) < total {
-		if time.Now().After(deadline) || a.ctx.Err() != nil {
+		if a.ctx.Err() != nil {
+			return false
+		}
+		if r := a.counters().Received; r != last {
+			last, lastAt = r, time.Now()
+		} else if time.Since(lastAt) > idle {
 			return false
 		}
 		time.Sleep(20 * time.Millisecond)
