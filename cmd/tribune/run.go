@@ -175,6 +175,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return err
 		}
 		apiCfg.Invitations = notifier
+		apiCfg.Confirmations = notifier
 		go notifier.Run(ctx, time.Minute)
 	}
 	srv := &http.Server{

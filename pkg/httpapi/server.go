@@ -37,6 +37,9 @@ type Config struct {
 	Keys auth.SpeakerKeys
 	// Invitations e-mails speakers their link; nil when e-mail is off.
 	Invitations Invitations
+	// Confirmations e-mails applicants to the open call the link that confirms
+	// their address; nil when e-mail is off (applications then wait unconfirmed).
+	Confirmations Confirmations
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is believed;
 	// without any, the client address is the connection's.
 	TrustedProxies []*net.IPNet

@@ -105,7 +105,11 @@ func (s *Sender) Send(ctx context.Context, n Notice) error {
 	if err != nil {
 		return err
 	}
+	return s.deliver(ctx, to, r, string(n.Kind))
+}
 
+// deliver sends a rendered message to one address; what names it in errors.
+func (s *Sender) deliver(ctx context.Context, to *netmail.Address, r Rendered, what string) error {
 	m := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	m.FromMailAddress(s.from)
 	m.ToMailAddress(to)
@@ -131,7 +135,7 @@ func (s *Sender) Send(ctx context.Context, n Notice) error {
 	if err := client.DialAndSendWithContext(ctx, m); err != nil {
 		// go-mail v0.8.1 leaves the connection open when EHLO, STARTTLS or AUTH fails.
 		track.close()
-		return fmt.Errorf("mail: send %s via %s: %w", n.Kind, client.ServerAddr(), err)
+		return fmt.Errorf("mail: send %s via %s: %w", what, client.ServerAddr(), err)
 	}
 	return nil
 }

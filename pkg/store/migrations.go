@@ -180,6 +180,55 @@ var migrations = []string{
 		modified_at {{ts}} NOT NULL,
 		PRIMARY KEY (event_id, uid)
 	);`,
+	// 5: the open call: its settings per event, and the applications it receives.
+	`CREATE TABLE calls (
+		event_id TEXT PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+		opens_at {{ts}},
+		closes_at {{ts}},
+		consent_version TEXT NOT NULL,
+		consent_text TEXT NOT NULL,
+		revision BIGINT NOT NULL,
+		updated_by TEXT NOT NULL,
+		updated_at {{ts}} NOT NULL
+	);
+	CREATE TABLE applications (
+		id TEXT PRIMARY KEY,
+		event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+		status TEXT NOT NULL,
+		organization_name TEXT NOT NULL,
+		name_key TEXT NOT NULL,
+		country TEXT NOT NULL,
+		kind TEXT NOT NULL,
+		website TEXT NOT NULL,
+		contact_name TEXT NOT NULL,
+		contact_email TEXT NOT NULL,
+		email_key TEXT NOT NULL,
+		endorse BOOLEAN NOT NULL,
+		show_publicly BOOLEAN NOT NULL,
+		wants_slot BOOLEAN NOT NULL,
+		speaker_name TEXT NOT NULL,
+		speaker_language TEXT NOT NULL,
+		speaker_timezone TEXT NOT NULL,
+		note TEXT NOT NULL,
+		consent_version TEXT NOT NULL,
+		locale TEXT NOT NULL,
+		duplicate_of TEXT NOT NULL,
+		merged_into TEXT NOT NULL,
+		organization_id TEXT NOT NULL,
+		speaker_id TEXT NOT NULL,
+		slot_id TEXT NOT NULL,
+		decision_note TEXT NOT NULL,
+		decided_by TEXT NOT NULL,
+		decided_at {{ts}},
+		confirm_hash TEXT,
+		confirm_expires_at {{ts}},
+		confirmed_at {{ts}},
+		created_at {{ts}} NOT NULL
+	);
+	CREATE INDEX applications_event_status ON applications(event_id, status);
+	CREATE INDEX applications_event_email ON applications(event_id, email_key);
+	CREATE INDEX applications_event_name ON applications(event_id, name_key, country);
+	CREATE UNIQUE INDEX applications_confirm ON applications(confirm_hash);`,
 }
 
 // Migrate brings the schema up to date and returns the schema version.
