@@ -24,7 +24,7 @@ test: lint frontend budget
 
 # Each fuzz target runs for a short, bounded time (FUZZTIME); seeds live in the tests.
 FUZZTIME ?= 4s
-FUZZ_TARGETS = pkg/agenda:FuzzRunningOrder pkg/agenda:FuzzLiveActions pkg/httpapi:FuzzDecodeAndValidate pkg/httpapi:FuzzSince pkg/export:FuzzImportSpeakers
+FUZZ_TARGETS = pkg/agenda:FuzzRunningOrder pkg/agenda:FuzzLiveActions pkg/httpapi:FuzzDecodeAndValidate pkg/httpapi:FuzzSince pkg/httpapi:FuzzApplication pkg/export:FuzzImportSpeakers
 fuzz:
 	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg, $(FUZZTIME))"; \
