@@ -33,6 +33,11 @@ const (
 	confirmTTL = 48 * time.Hour
 	// confirmationPrefix starts every confirmation token.
 	confirmationPrefix = "apc_"
+	// concurrentApplications is how many applications are written at once; the
+	// others queue for up to applicationWait. The database has one writer, and
+	// the act's own changes must not queue behind a flood.
+	concurrentApplications = 2
+	applicationWait        = 5 * time.Second
 )
 
 // submitLimits are the limits the store enforces per e-mail address and per event.
@@ -48,14 +53,16 @@ type callHandlers struct {
 	*Server
 	// received counts applications by what became of them.
 	received *prometheus.CounterVec
+	// writing holds a place for each application being written.
+	writing chan struct{}
 }
 
 // applicationRoutes serve the open call: sign-up, review queue, endorsers.
 func (s *Server) applicationRoutes(e *echo.Echo) {
 	h := callHandlers{Server: s, received: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tribune_applications_received_total",
-		Help: "Applications to open calls, by outcome: stored, spam (honeypot), refused_email (per-address limit), refused_full (queue full).",
-	}, []string{"outcome"})}
+		Help: "Applications to open calls, by outcome: stored, spam (honeypot), refused_email (per-address limit), refused_full (queue full or busy).",
+	}, []string{"outcome"}), writing: make(chan struct{}, concurrentApplications)}
 	if err := s.cfg.Registry.Register(h.received); err != nil {
 		var already prometheus.AlreadyRegisteredError
 		if errors.As(err, &already) {
@@ -186,7 +193,16 @@ func (h callHandlers) apply(c echo.Context) error {
 			token, app.ConfirmHash, app.ConfirmExpiresAt = t, hash, &expires
 		}
 	}
+	select {
+	case h.writing <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(applicationWait):
+		h.received.WithLabelValues("refused_full").Inc()
+		return problem(http.StatusTooManyRequests, "call-busy", store.ErrQueueFull.Error())
+	}
 	app, err = h.store.SubmitApplication(ctx, app, submitLimits)
+	<-h.writing
 	switch {
 	case errors.Is(err, store.ErrEmailLimit):
 		h.received.WithLabelValues("refused_email").Inc()
