@@ -20,61 +20,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/tribune-act/tribune/pkg/agenda"
 	"github.com/tribune-act/tribune/pkg/auth"
 	"github.com/tribune-act/tribune/pkg/httpapi"
 	"github.com/tribune-act/tribune/pkg/live"
-	"github.com/tribune-act/tribune/pkg/mail"
+	"github.com/tribune-act/tribune/pkg/mail/mailtest"
 	"github.com/tribune-act/tribune/pkg/notify"
 	"github.com/tribune-act/tribune/pkg/store"
 )
 
-// mailbox is a real SMTP server (go-smtp) that keeps what it receives.
-type mailbox struct {
-	mu   sync.Mutex
-	mail []string
-}
-
-func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSession{box: m}, nil }
-
-func (m *mailbox) received() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.mail)
-}
-
-type mailSession struct{ box *mailbox }
-
-func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *mailSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (s *mailSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	s.box.mu.Lock()
-	s.box.mail = append(s.box.mail, string(b))
-	s.box.mu.Unlock()
-	return err
-}
-func (s *mailSession) Reset()        {}
-func (s *mailSession) Logout() error { return nil }
-
 // withMail starts a real SMTP server and wires the server's e-mail to it.
-func withMail(t *testing.T) (*mailbox, func(*httpapi.Config)) {
+func withMail(t *testing.T) (*mailtest.Server, func(*httpapi.Config)) {
 	t.Helper()
-	box := &mailbox{}
-	srv := smtp.NewServer(box)
-	srv.Domain = "localhost"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	sender, err := mail.NewSender(mail.Config{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port,
-		From: "Tribune <act@example.org>", Security: mail.SecurityNone})
-	if err != nil {
-		t.Fatal(err)
-	}
+	box := mailtest.Start(t)
+	sender := box.Sender(t)
 	keys, _ := auth.NewSpeakerKeys([]byte("a test secret of at least 32 bytes!"))
 	n := notify.New(nil, sender, keys, "https://act.example.org", agenda.ReminderPolicy{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return box, func(c *httpapi.Config) { c.Confirmations = n; c.Invitations = n }
@@ -212,11 +171,11 @@ func TestApplyConfirmAcceptEndorse(t *testing.T) {
 	}
 
 	// The e-mail is in the applicant's language, and carries a single-use link.
-	msgs := box.received()
+	msgs := box.Received()
 	if len(msgs) != 1 {
 		t.Fatalf("%d e-mails, want 1", len(msgs))
 	}
-	subject, text := readMail(t, msgs[0])
+	subject, text := readMail(t, msgs[0].Data)
 	if !strings.Contains(subject, "Confirme su solicitud") || !strings.Contains(text, "Hola, Lucía Fernández:") ||
 		!strings.Contains(text, "Sindicato de Docentes") {
 		t.Fatalf("e-mail:\n%s\n%s", subject, text)
@@ -690,7 +649,7 @@ func TestHoneypotAndLimits(t *testing.T) {
 	if got := a.application(t, r["id"]); got.Status != agenda.AppSpam {
 		t.Fatalf("robot's application %+v", got)
 	}
-	if n := len(box.received()); n != 1 {
+	if n := len(box.Received()); n != 1 {
 		t.Fatalf("%d e-mails, want 1 (the human's)", n)
 	}
 
@@ -715,7 +674,7 @@ func TestHoneypotAndLimits(t *testing.T) {
 			t.Fatalf("application %d is not marked as a duplicate", i)
 		}
 	}
-	if n := len(box.received()); n != 1+5+3 {
+	if n := len(box.Received()); n != 1+5+3 {
 		t.Fatalf("%d e-mails, want 9", n)
 	}
 }

@@ -4,73 +4,17 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/tribune-act/tribune/pkg/agenda"
 	"github.com/tribune-act/tribune/pkg/auth"
-	"github.com/tribune-act/tribune/pkg/mail"
+	"github.com/tribune-act/tribune/pkg/mail/mailtest"
 	"github.com/tribune-act/tribune/pkg/notify"
 	"github.com/tribune-act/tribune/pkg/store"
 )
-
-// inbox is a real SMTP server (go-smtp) that keeps what it receives.
-type inbox struct {
-	mu   sync.Mutex
-	mail []message
-}
-
-type message struct {
-	to   []string
-	data string
-}
-
-func (in *inbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{in: in}, nil }
-
-func (in *inbox) received() []message {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	return append([]message(nil), in.mail...)
-}
-
-type session struct {
-	in *inbox
-	to []string
-}
-
-func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = append(s.to, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	s.in.mu.Lock()
-	s.in.mail = append(s.in.mail, message{to: s.to, data: string(b)})
-	s.in.mu.Unlock()
-	return err
-}
-func (s *session) Reset()        { s.to = nil }
-func (s *session) Logout() error { return nil }
-
-func startSMTP(t *testing.T) (*inbox, int) {
-	t.Helper()
-	in := &inbox{}
-	srv := smtp.NewServer(in)
-	srv.Domain = "localhost"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return in, l.Addr().(*net.TCPAddr).Port
-}
 
 func openStore(t *testing.T, path string) *store.Store {
 	t.Helper()
@@ -90,11 +34,8 @@ func openStore(t *testing.T, path string) *store.Store {
 // slots bring none.
 func TestRemindersFireOnceAcrossARestart(t *testing.T) {
 	ctx := context.Background()
-	in, port := startSMTP(t)
-	sender, err := mail.NewSender(mail.Config{Host: "127.0.0.1", Port: port, From: "Tribune <act@example.org>", Security: mail.SecurityNone})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := mailtest.Start(t)
+	sender := in.Sender(t)
 	keys, _ := auth.NewSpeakerKeys([]byte("a test secret of at least 32 bytes!"))
 	policy := agenda.ReminderPolicy{UnansweredAfter: 24 * time.Hour, UpcomingBefore: 2 * time.Hour}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -188,20 +129,20 @@ func TestRemindersFireOnceAcrossARestart(t *testing.T) {
 	tick(n, slot2Start.Add(-90*time.Minute), 1) // Ben's slot is 90 minutes away
 	tick(n, slot2Start.Add(-30*time.Minute), 0)
 
-	got := in.received()
+	got := in.Received()
 	if len(got) != 2 {
 		t.Fatalf("%d e-mails, want 2", len(got))
 	}
-	if got[0].to[0] != "ana@example.org" || !strings.Contains(got[0].data, "https://act.example.org/s/spk_") {
-		t.Errorf("first e-mail to %v:\n%s", got[0].to, got[0].data)
+	if got[0].To[0] != "ana@example.org" || !strings.Contains(got[0].Data, "https://act.example.org/s/spk_") {
+		t.Errorf("first e-mail to %v:\n%s", got[0].To, got[0].Data)
 	}
-	if got[1].to[0] != "ben@example.org" {
-		t.Errorf("second e-mail to %v", got[1].to)
+	if got[1].To[0] != "ben@example.org" {
+		t.Errorf("second e-mail to %v", got[1].To)
 	}
 	// Ana's is in Spanish with her own clock: 72 h after now0, Mexico City time.
 	localStart := start.In(mustLoad(t, "America/Mexico_City")).Format("15:04")
-	if !strings.Contains(got[0].data, "Content-Language: es") || !strings.Contains(got[0].data, localStart) {
-		t.Errorf("Ana's e-mail lacks her language or her local time %s:\n%s", localStart, got[0].data)
+	if !strings.Contains(got[0].Data, "Content-Language: es") || !strings.Contains(got[0].Data, localStart) {
+		t.Errorf("Ana's e-mail lacks her language or her local time %s:\n%s", localStart, got[0].Data)
 	}
 }
 
@@ -216,11 +157,8 @@ func mustLoad(t *testing.T, name string) *time.Location {
 
 func TestInviteSendsTheLink(t *testing.T) {
 	ctx := context.Background()
-	in, port := startSMTP(t)
-	sender, err := mail.NewSender(mail.Config{Host: "127.0.0.1", Port: port, From: "act@example.org", Security: mail.SecurityNone})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := mailtest.Start(t)
+	sender := in.Sender(t)
 	keys, _ := auth.NewSpeakerKeys([]byte("a test secret of at least 32 bytes!"))
 	st := openStore(t, filepath.Join(t.TempDir(), "tribune.db"))
 	defer st.Close()
@@ -240,9 +178,9 @@ func TestInviteSendsTheLink(t *testing.T) {
 	if err := n.Invite(ctx, a, sp, "https://act.example.org/s/spk_test"); err != nil {
 		t.Fatal(err)
 	}
-	got := in.received()
-	if len(got) != 1 || got[0].to[0] != "olena@example.org" || !strings.Contains(got[0].data, "https://act.example.org/s/spk_test") ||
-		!strings.Contains(got[0].data, "Content-Language: uk") {
+	got := in.Received()
+	if len(got) != 1 || got[0].To[0] != "olena@example.org" || !strings.Contains(got[0].Data, "https://act.example.org/s/spk_test") ||
+		!strings.Contains(got[0].Data, "Content-Language: uk") {
 		t.Fatalf("invitation: %+v", got)
 	}
 }
