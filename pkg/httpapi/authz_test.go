@@ -37,7 +37,8 @@ var routePolicies = map[string]policy{
 	"GET /e/:slug": anyone, "GET /e/:slug/overlay": anyone, "GET /e/:slug/schedule.ics": anyone,
 	"GET /e/:slug/schedule.json": anyone, "GET /e/:slug/schedule.xml": anyone, "GET /s/:token": anyone,
 	"GET /admin": anyone, "GET /admin/": anyone, "GET /admin/e/:id": anyone, "GET /admin/e/:id/:tab": anyone,
-	"GET /assets/:file": anyone, "GET /flags/:file": anyone,
+	"GET /assets/:file": anyone, "GET /flags/:file": anyone, "GET /embed.js": anyone,
+	"OPTIONS /api/v1/public/events": anyone, "OPTIONS /api/v1/public/events/:slug": anyone,
 	"POST /api/v1/session": login, "DELETE /api/v1/session": anyone, "GET /api/v1/session": cookie,
 
 	"GET /api/v1/events": organizer, "POST /api/v1/events": organizer,

@@ -36,6 +36,9 @@ type pages struct {
 	shells map[string][]byte
 	// build identifies the build, for the viewer page's ETag.
 	build string
+	// embed is the widget's script, /embed.js, and embedTag its ETag; nil before a build.
+	embed    []byte
+	embedTag string
 }
 
 func newPages(dist fs.FS, built bool) *pages {
@@ -51,6 +54,10 @@ func newPages(dist fs.FS, built bool) *pages {
 		h.Write(b)
 	}
 	p.build = hex.EncodeToString(h.Sum(nil))[:12]
+	if b, err := fs.ReadFile(dist, "embed.js"); err == nil && p.built {
+		sum := sha256.Sum256(b)
+		p.embed, p.embedTag = b, `"`+hex.EncodeToString(sum[:])[:16]+`"`
+	}
 	return p
 }
 
@@ -61,6 +68,7 @@ func (s *Server) pageRoutes(e *echo.Echo) {
 	gz := middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 512})
 	e.GET("/assets/:file", p.asset, gz)
 	e.GET("/flags/:file", p.flag, gz)
+	e.GET("/embed.js", p.embedScript, gz)
 	e.GET("/e/:slug", s.viewerPage(p), gz)
 	e.GET("/e/:slug/overlay", s.overlayPage(p), gz)
 	e.GET("/s/:token", p.speakerPage, gz)
@@ -100,9 +108,30 @@ func (p *pages) flag(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=604800")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin") // the widget shows flags on partners' pages
 	// An SVG opened on its own is a document: it may not run scripts.
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	http.ServeFileFS(c.Response(), c.Request(), p.dist, "flags/"+file)
+	return nil
+}
+
+// embedScript serves /embed.js, the widget partners put on their own sites
+// (frontend/src/embed). Its address has no content hash, so it is cached for five
+// minutes and then revalidated with its ETag. Other origins load it: it may be
+// fetched in CORS mode (crossorigin, integrity) and by pages that require CORP.
+// The CSP that secureHeaders sets applies to documents only, not to a script.
+func (p *pages) embedScript(c echo.Context) error {
+	h := c.Response().Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	if p.embed == nil {
+		h.Set("Cache-Control", "no-store")
+		return problem(http.StatusServiceUnavailable, "not-built", "the web UI is not built; run make build")
+	}
+	h.Set(echo.HeaderContentType, "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("ETag", p.embedTag)
+	http.ServeContent(c.Response(), c.Request(), "embed.js", time.Time{}, bytes.NewReader(p.embed))
 	return nil
 }
 

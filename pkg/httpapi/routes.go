@@ -17,10 +17,13 @@ func (s *Server) routes(e *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", s.metrics())
 
+	// Public reads may come from scripts on any site (the widget on partners' pages): cors.go.
 	pub := e.Group("/api/v1/public")
-	pub.GET("/events", s.publicEvents)
-	pub.GET("/events/:slug", s.publicAgenda)
-	pub.GET("/events/:slug/live", s.publicFeed)
+	pub.GET("/events", s.publicEvents, publicCORS)
+	pub.GET("/events/:slug", s.publicAgenda, publicCORS)
+	pub.GET("/events/:slug/live", s.publicFeed, publicCORS)
+	pub.OPTIONS("/events", publicPreflight)
+	pub.OPTIONS("/events/:slug", publicPreflight)
 
 	// Authentication is per route, not on the group, so that an unknown path is 404, not 401.
 	api := e.Group("/api/v1")

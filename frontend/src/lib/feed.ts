@@ -86,7 +86,14 @@ export class Feed<A extends Agenda<any, any, any>> {
 
   private connect() {
     this.timer = 0;
-    const ws = new WebSocket(this.opts.url(this.agenda ? this.agenda.version : null), this.opts.protocols);
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.opts.url(this.agenda ? this.agenda.version : null), this.opts.protocols);
+    } catch {
+      // Refused outright (an older browser under a CSP that forbids it): as if it had closed.
+      this.dropped(false, 1006);
+      return;
+    }
     this.ws = ws;
     let heard = false;
     ws.onmessage = (ev) => {
@@ -118,15 +125,29 @@ export class Feed<A extends Agenda<any, any, any>> {
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (this.stopped) return;
-      this.setState("reconnecting");
-      // A gap or a slow-consumer drop (4008) resumes at once; anything else backs off.
-      const quick = heard && (ev.code === 1000 || ev.code === 1005 || ev.code === 4008);
-      const delay = quick && this.attempt === 0 ? 50 : Math.min(10000, 500 * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
-      this.attempt++;
-      this.timer = window.setTimeout(() => this.connect(), delay);
-      if (this.attempt >= 2 && this.opts.poll && !this.pollTimer) this.schedulePoll(0);
+      this.dropped(heard, ev.code);
     };
+    // Chromium closes a socket that the page's CSP forbids (the widget on a
+    // partner's page) without a close event: handle it as one.
+    if (ws.readyState === WebSocket.CLOSED) {
+      setTimeout(() => {
+        if (this.ws !== ws) return;
+        this.ws = null;
+        this.dropped(false, 1006);
+      }, 0);
+    }
+  }
+
+  /** dropped schedules the reconnection, and polling while the websocket stays down. */
+  private dropped(heard: boolean, code: number) {
+    if (this.stopped) return;
+    this.setState("reconnecting");
+    // A gap or a slow-consumer drop (4008) resumes at once; anything else backs off.
+    const quick = heard && (code === 1000 || code === 1005 || code === 4008);
+    const delay = quick && this.attempt === 0 ? 50 : Math.min(10000, 500 * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
+    this.attempt++;
+    this.timer = window.setTimeout(() => this.connect(), delay);
+    if (this.attempt >= 2 && this.opts.poll && !this.pollTimer) this.schedulePoll(0);
   }
 
   private set(a: A, m: FeedMessage | null) {

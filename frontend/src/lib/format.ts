@@ -1,6 +1,6 @@
 // Dates, times, durations, countries and languages through Intl, in the page's language.
 
-import { lang } from "./i18n";
+import { lang } from "./locale";
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 

@@ -3,6 +3,9 @@
 // frontend/i18n_test.go fails when a catalog misses a key of en.json.
 
 import en from "../i18n/en.json";
+import { lang, rtl, setLang } from "./locale";
+
+export { lang };
 
 export type Key = keyof typeof en;
 type Catalog = Record<Key, string>;
@@ -18,11 +21,9 @@ export const languages: Record<string, string> = {
   ar: "العربية",
 };
 
-const rtl = new Set(["ar", "fa", "he", "ur"]);
 const loaders = import.meta.glob<Catalog>(["../i18n/*.json", "!../i18n/en.json"], { import: "default" });
 
 let catalog: Catalog = en;
-export let lang = "en";
 
 /** t translates key, replacing {name} with vars.name. */
 export function t(key: Key, vars?: Record<string, string | number>): string {
@@ -53,7 +54,7 @@ export function pick(): string {
 export async function use(l: string, save = false): Promise<void> {
   if (!(l in languages)) l = "en";
   catalog = l === "en" ? en : await loaders[`../i18n/${l}.json`]();
-  lang = l;
+  setLang(l);
   document.documentElement.lang = l;
   document.documentElement.dir = rtl.has(l) ? "rtl" : "ltr";
   if (save) {
