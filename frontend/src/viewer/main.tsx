@@ -7,7 +7,8 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import "./viewer.css";
 import { primaryShow, project, type Agenda, type Organization, type Projected, type Speaker, type StageShow } from "../lib/agenda";
 import { Feed, fetchAgenda, now, wsURL, type FeedState } from "../lib/feed";
-import { browserZone, clock, date, day, dayKey, language, minutes, time, zoneName } from "../lib/format";
+import { browserZone, clock, country, date, day, dayKey, language, minutes, time, zoneName } from "../lib/format";
+import { calendar, dataURL } from "../lib/ics";
 import { pick, t, use, type Key } from "../lib/i18n";
 import { Flag, LanguagePicker, Person, useNow } from "../lib/ui";
 
@@ -268,7 +269,7 @@ function Row({ ctx, p }: { ctx: Ctx; p: Projected }) {
   const moved = p.status === "pending" && Math.abs(p.delay) >= 60;
   const otherDay = dayKey(p.start, ctx.tz) !== dayKey(Date.parse(ctx.a.event.starts_at), ctx.tz);
   return (
-    <li class={`slot is-${p.status}`} data-slot={slot.id}>
+    <li class={`slot is-${p.status}`} data-slot={slot.id} id={`slot-${slot.id}`}>
       <div class="time">
         <time dateTime={new Date(p.start).toISOString()}>{otherDay ? day(p.start, ctx.tz) + " " : ""}{time(p.start, ctx.tz)}</time>
         {moved && <s class="planned" aria-label={t("planned")}>{time(Date.parse(slot.planned_start), ctx.tz)}</s>}
@@ -303,6 +304,23 @@ function Row({ ctx, p }: { ctx: Ctx; p: Projected }) {
               {t("inLanguage", { lang: language(slot.language) })}
             </>
           )}
+          {p.status === "pending" && (
+            <>
+              {" · "}
+              <a
+                class="cal"
+                href={`/e/${encodeURIComponent(ctx.a.event.slug)}/schedule.ics`}
+                download={`${fileName(ctx.a.event.slug)}-${fileName(slot.title)}.ics`}
+                onClick={(e) => {
+                  // Made at the click, with the projection of that moment.
+                  (e.currentTarget as HTMLAnchorElement).href = dataURL(slotCalendar(ctx, slot.id));
+                }}
+              >
+                {t("addToCalendar")}
+                <span class="visually-hidden">: {slot.title}</span>
+              </a>
+            </>
+          )}
         </p>
         {slot.interpretation.length > 0 && (
           <p class="meta interp">
@@ -334,6 +352,43 @@ function Row({ ctx, p }: { ctx: Ctx; p: Projected }) {
       </div>
     </li>
   );
+}
+
+function fileName(s: string): string {
+  return s.replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-|-$/g, "").slice(0, 60) || "slot";
+}
+
+/**
+ * slotCalendar is one slot as an .ics file, saying what the whole schedule.ics
+ * says of it: the same UID, projected times in UTC, the title with the speakers,
+ * who they are, where to watch.
+ */
+function slotCalendar(ctx: Ctx, slotID: string): string {
+  const p = project(ctx.a, now())
+    .flatMap((s) => s.slots)
+    .find((x) => x.slot.id === slotID)!;
+  const { slot } = p;
+  const people = slot.speakers.map((s) => ({ role: s.role, sp: ctx.speakers.get(s.speaker_id) })).filter((x) => x.sp);
+  const persons = people.map(({ role, sp }) => {
+    const org = sp!.organization_id ? ctx.orgs.get(sp!.organization_id)?.name : undefined;
+    const from = [org, sp!.country ? country(sp!.country) : ""].filter(Boolean).join(", ");
+    return sp!.name + (from ? ` — ${from}` : "") + (role === "moderator" ? ` (${t("moderator")})` : "");
+  });
+  const names = people.map(({ sp }) => sp!.name);
+  const stage = ctx.a.stages.find((s) => s.id === slot.stage_id)?.name;
+  const ev = ctx.a.event;
+  return calendar({
+    uid: `${slot.id}@${location.hostname}`,
+    start: p.start,
+    end: p.end,
+    summary: names.length > 0 ? `${slot.title} — ${names.join(", ")}` : slot.title,
+    description: [slot.description, persons.join("\n"), ev.stream_url ? `${t("watch")}: ${ev.stream_url}` : ""]
+      .filter((x) => x.trim())
+      .join("\n\n"),
+    location: stage ? `${stage} · ${ev.title}` : ev.title,
+    url: `${location.origin}/e/${encodeURIComponent(ev.slug)}#slot-${slot.id}`,
+    sequence: ctx.a.version,
+  });
 }
 
 async function main() {
