@@ -109,6 +109,12 @@ func verdicts(cfg benchConfig, t, f *targetResult) []targetVerdict {
 			Met: yes(t.Get.PerSecond >= 0.7*f.Get.PerSecond),
 		})
 	}
+	if p := t.PatchAlone; p != nil {
+		out = append(out, targetVerdict{
+			What:    fmt.Sprintf("PATCH of a slot at %.0f changes/s, no viewers (baseline), p99 (ms)", cfg.Load.PatchRate),
+			Tribune: fmt.Sprintf("%.1f (p50 %.1f, %.1f/s)", p.Request.P99, p.Request.P50, p.Achieved), Floor: "–", Target: "–",
+		})
+	}
 	if t.PatchOther != nil {
 		p := t.PatchOther
 		out = append(out, targetVerdict{
@@ -224,7 +230,7 @@ func printTarget(w io.Writer, r *targetResult) {
 	} else {
 		fmt.Fprintf(tw, "server RSS\tnot measured (pass -pid of a local server)\n")
 	}
-	for _, p := range []*phase{r.Delivery, r.PatchOther, r.Patch} {
+	for _, p := range []*phase{r.PatchAlone, r.Delivery, r.PatchOther, r.Patch} {
 		if p == nil {
 			continue
 		}

@@ -48,6 +48,8 @@ type targetResult struct {
 	DialErrors  int64   `json:"dial_errors"`
 	Memory      memory  `json:"memory"`
 	Delivery    *phase  `json:"delivery,omitempty"`
+	// PatchAlone is changes at the PATCH rate to another event before any viewer connects: the baseline.
+	PatchAlone *phase `json:"patch_no_viewers,omitempty"`
 	// PatchOther is changes at the PATCH rate to another event while the viewers stay connected.
 	PatchOther *phase `json:"patch_other_event,omitempty"`
 	// Patch is changes at the PATCH rate to the event the viewers watch.
@@ -98,6 +100,11 @@ func runTarget(ctx context.Context, t *target, cfg loadConfig, prog *progress) (
 	}
 	aud := newAudience(ctx, t.feed, cfg.First, base)
 	defer aud.close()
+	if n := int(cfg.PatchRate * cfg.PatchSeconds); n > 0 && t.side != nil {
+		res.PatchAlone = drive(ctx, aud, t.side, "patch, no viewers", n, cfg.PatchRate, false, prog)
+		prog.logf("%s: %s", t.name, res.PatchAlone.line())
+		before = sampleMemory(ctx, t)
+	}
 	start := time.Now()
 	stop := prog.watch(func() string {
 		c := aud.counters()
