@@ -197,6 +197,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
 	}
+	hub.Drain(shutdown) // the close frames leave before the process does
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -46,6 +46,10 @@ type Hub struct {
 	metrics *Metrics
 	now     func() time.Time
 
+	// serving counts the connections being served, so shutdown can wait for
+	// their close frames to leave.
+	serving sync.WaitGroup
+
 	mu     sync.Mutex
 	topics map[string]*topic
 	// slugs remembers which event a public slug named, so the public agenda is
@@ -562,6 +566,19 @@ func (h *Hub) unsubscribe(s *Subscriber) {
 	t.mu.Unlock()
 	if ok {
 		h.metrics.subscribed(t.eventID, -1)
+	}
+}
+
+// Drain waits until every served connection has closed, or ctx ends.
+func (h *Hub) Drain(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		h.serving.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
 	}
 }
 

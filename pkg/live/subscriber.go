@@ -80,9 +80,11 @@ func (s *Subscriber) Close() {
 // ends the server. It runs the writer on the calling goroutine and one reader
 // goroutine, and closes conn exactly once.
 func (s *Subscriber) Serve(conn *websocket.Conn, shutdown <-chan struct{}) {
+	s.hub.serving.Add(1)
 	defer func() {
 		s.Close()
 		conn.Close()
+		s.hub.serving.Done()
 	}()
 	if tc, ok := conn.NetConn().(*net.TCPConn); ok && s.hub.opts.SendBuffer > 0 {
 		// A small kernel send buffer bounds the memory a stalled viewer holds
