@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -272,24 +273,25 @@ type encoded struct {
 	raw json.RawMessage
 }
 
+// byID encodes each object of a collection (a slice of structs with an ID
+// field) once, keyed by its id.
 func byID(collection any) ([]encoded, error) {
-	raw, err := json.Marshal(collection)
-	if err != nil {
-		return nil, err
+	v := reflect.ValueOf(collection)
+	if v.Kind() != reflect.Slice {
+		return nil, fmt.Errorf("agenda: diff: %T is not a collection", collection)
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fmt.Errorf("agenda: diff: %w", err)
-	}
-	out := make([]encoded, len(items))
-	for i, it := range items {
-		var obj struct {
-			ID string `json:"id"`
+	out := make([]encoded, v.Len())
+	for i := range out {
+		item := v.Index(i)
+		id := item.FieldByName("ID")
+		if !id.IsValid() || id.Kind() != reflect.String {
+			return nil, fmt.Errorf("agenda: diff: %s has no string ID", item.Type())
 		}
-		if err := json.Unmarshal(it, &obj); err != nil {
+		raw, err := json.Marshal(item.Interface())
+		if err != nil {
 			return nil, fmt.Errorf("agenda: diff: %w", err)
 		}
-		out[i] = encoded{id: obj.ID, raw: it}
+		out[i] = encoded{id: id.String(), raw: raw}
 	}
 	return out, nil
 }
