@@ -1,7 +1,7 @@
 import { defineConfig } from "vite";
 
-// Four pages, one build: the server embeds dist/ and serves each HTML shell at
-// its route (/e/{slug}, /e/{slug}/overlay, /s/{token}, /admin/). Assets are
+// Five pages, one build: the server embeds dist/ and serves each HTML shell at
+// its route (/e/{slug}, /e/{slug}/overlay, /e/{slug}/join, /s/{token}, /admin/). Assets are
 // content-hashed under /assets/ so they can be cached for ever.
 export default defineConfig({
   base: "/",
@@ -19,6 +19,7 @@ export default defineConfig({
         overlay: "overlay.html",
         speaker: "speaker.html",
         admin: "admin.html",
+        join: "join.html",
       },
     },
   },

@@ -71,9 +71,9 @@ func (s *Server) applicationRoutes(e *echo.Echo) {
 	}
 
 	pub := e.Group("/api/v1/public")
-	pub.GET("/events/:slug/call", h.publicCall)
+	pub.GET("/events/:slug/call", h.publicCall, publicCORS)
 	pub.POST("/events/:slug/applications", h.apply, s.perAddress(applicationRate, applicationBurst))
-	pub.GET("/events/:slug/endorsers", h.endorsers)
+	pub.GET("/events/:slug/endorsers", h.endorsers, publicCORS)
 	confirmLimit := s.perAddress(1, 10)
 	pub.GET("/applications/confirm", h.confirmation, confirmLimit)
 	pub.POST("/applications/confirm", h.confirm, confirmLimit)

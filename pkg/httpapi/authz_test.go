@@ -34,7 +34,7 @@ var routePolicies = map[string]policy{
 	"GET /api/v1/public/events/:slug/live": anyone, "GET /api/v1/public/events/:slug/call": anyone,
 	"GET /api/v1/public/events/:slug/endorsers": anyone, "POST /api/v1/public/events/:slug/applications": anyone,
 	"GET /api/v1/public/applications/confirm": anyone, "POST /api/v1/public/applications/confirm": anyone,
-	"GET /e/:slug": anyone, "GET /e/:slug/overlay": anyone, "GET /e/:slug/schedule.ics": anyone,
+	"GET /e/:slug": anyone, "GET /e/:slug/overlay": anyone, "GET /e/:slug/join": anyone, "GET /e/:slug/schedule.ics": anyone,
 	"GET /e/:slug/schedule.json": anyone, "GET /e/:slug/schedule.xml": anyone, "GET /s/:token": anyone,
 	"GET /admin": anyone, "GET /admin/": anyone, "GET /admin/e/:id": anyone, "GET /admin/e/:id/:tab": anyone,
 	"GET /assets/:file": anyone, "GET /flags/:file": anyone, "GET /embed.js": anyone,

@@ -10,7 +10,9 @@ func TestPublicReadsAllowAnyOrigin(t *testing.T) {
 	a := newAct(t)
 	h := a.h
 	const partner = "Origin"
-	for _, path := range []string{"/api/v1/public/events", "/api/v1/public/events/peace", "/api/v1/public/events/no-such-act"} {
+	for _, path := range []string{"/api/v1/public/events", "/api/v1/public/events/peace", "/api/v1/public/events/no-such-act",
+		"/api/v1/public/events/peace/call", "/api/v1/public/events/peace/endorsers",
+		"/e/peace/schedule.ics", "/e/peace/schedule.xml", "/e/peace/schedule.json"} {
 		r := h.do("GET", path, "", nil, partner, "https://partner.example.net")
 		if got := r.header.Get("Access-Control-Allow-Origin"); got != "*" {
 			t.Errorf("GET %s (%d): Access-Control-Allow-Origin %q, want *", path, r.status, got)

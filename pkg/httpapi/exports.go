@@ -19,9 +19,9 @@ import (
 // exportRoutes serves the agenda in other formats: the public schedule.ics, .xml and
 // .json; CSV exports and imports for organizers; webhooks; and the API's own spec.
 func (s *Server) exportRoutes(e *echo.Echo) {
-	e.GET("/e/:slug/schedule.ics", s.schedule(scheduleICS))
-	e.GET("/e/:slug/schedule.xml", s.schedule(scheduleXML))
-	e.GET("/e/:slug/schedule.json", s.schedule(scheduleJSON))
+	e.GET("/e/:slug/schedule.ics", s.schedule(scheduleICS), publicCORS)
+	e.GET("/e/:slug/schedule.xml", s.schedule(scheduleXML), publicCORS)
+	e.GET("/e/:slug/schedule.json", s.schedule(scheduleJSON), publicCORS)
 
 	ev := e.Group("/api/v1/events/:id")
 	ev.GET("/export/running-order.csv", s.exportCSV("running-order", export.RunningOrderCSV), s.allow(auth.View))

@@ -44,7 +44,7 @@ type pages struct {
 func newPages(dist fs.FS, built bool) *pages {
 	p := &pages{dist: dist, built: built, shells: map[string][]byte{}}
 	h := sha256.New()
-	for _, name := range []string{"viewer", "overlay", "speaker", "admin"} {
+	for _, name := range []string{"viewer", "overlay", "speaker", "admin", "join"} {
 		b, err := fs.ReadFile(dist, name+".html")
 		if err != nil {
 			p.built = false
@@ -61,7 +61,7 @@ func newPages(dist fs.FS, built bool) *pages {
 	return p
 }
 
-// pageRoutes serves the web UI: /e/{slug}, /e/{slug}/overlay, /s/{token}, /admin/,
+// pageRoutes serves the web UI: /e/{slug}, /e/{slug}/overlay, /e/{slug}/join, /s/{token}, /admin/,
 // and the built assets. Without a frontend build every page answers 503.
 func (s *Server) pageRoutes(e *echo.Echo) {
 	p := newPages(frontend.Dist(), frontend.Built())
@@ -71,6 +71,7 @@ func (s *Server) pageRoutes(e *echo.Echo) {
 	e.GET("/embed.js", p.embedScript, gz)
 	e.GET("/e/:slug", s.viewerPage(p), gz)
 	e.GET("/e/:slug/overlay", s.overlayPage(p), gz)
+	e.GET("/e/:slug/join", s.joinPage(p), gz)
 	e.GET("/s/:token", p.speakerPage, gz)
 	e.GET("/admin", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/admin/") })
 	e.GET("/admin/", p.adminPage, gz)
@@ -328,6 +329,25 @@ func (s *Server) overlayPage(p *pages) echo.HandlerFunc {
 			return p.notFound(c, "There is no published act at this address.")
 		}
 		return p.html(c, http.StatusOK, p.shells["overlay"], pageCSP, "no-cache")
+	}
+}
+
+// joinPage is /e/{slug}/join, the open call's sign-up form. It may carry a
+// confirmation token (?confirm=), so it is never cached, never sends its URL as
+// a referrer and is not framed (a framed form could be clickjacked).
+func (s *Server) joinPage(p *pages) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !p.built {
+			return p.unbuilt(c)
+		}
+		if _, ok, err := s.publicEvent(c); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			return p.notFound(c, "There is no published act at this address.")
+		}
+		c.Response().Header().Set("Referrer-Policy", "no-referrer")
+		return p.html(c, http.StatusOK, p.shells["join"], pageCSP+noFraming, "no-store")
 	}
 }
 

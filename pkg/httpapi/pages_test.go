@@ -21,6 +21,7 @@ func fakeDist() fstest.MapFS {
 		"overlay.html":       shell("overlay"),
 		"speaker.html":       shell("speaker"),
 		"admin.html":         shell("admin"),
+		"join.html":          shell("join"),
 		"assets/viewer.js":   &fstest.MapFile{Data: []byte("console.log(1)")},
 		"flags/ua.svg":       &fstest.MapFile{Data: []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`)},
 		"PLACEHOLDER":        &fstest.MapFile{Data: []byte("placeholder")},

@@ -11,6 +11,7 @@ import { browserZone, clock, country, date, day, dayKey, language, minutes, time
 import { calendar, dataURL } from "../lib/ics";
 import { pick, t, use, type Key } from "../lib/i18n";
 import { Flag, LanguagePicker, Person, useNow } from "../lib/ui";
+import { EndorserList, useEndorsers } from "../lib/endorsers";
 
 const slug = decodeURIComponent(location.pathname.split("/")[2] ?? "");
 const api = `/api/v1/public/events/${encodeURIComponent(slug)}`;
@@ -114,6 +115,7 @@ function App({ initial }: { initial: Agenda | null }) {
             <p>{p}</p>
           ))}
         </section>
+        <Endorsement />
       </main>
       <footer class="wrap foot">
         <p>
@@ -121,6 +123,30 @@ function App({ initial }: { initial: Agenda | null }) {
           {tz !== a.event.timezone && t("eventZone", { zone: `${a.event.timezone} (${zoneName(now(), a.event.timezone)})` })}
         </p>
       </footer>
+    </>
+  );
+}
+
+/** Endorsement is who endorses the act, and the way to join them while the call is open. */
+function Endorsement() {
+  const list = useEndorsers(slug);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    fetch(`${api}/call`)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((c) => setOpen(!!c?.open))
+      .catch(() => {});
+  }, []);
+  return (
+    <>
+      <EndorserList list={list} hideEmpty />
+      {open && (
+        <p class="joinlink">
+          <a class="button" href={`/e/${encodeURIComponent(slug)}/join`}>
+            {t("joinLink")}
+          </a>
+        </p>
+      )}
     </>
   );
 }
