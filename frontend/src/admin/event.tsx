@@ -9,6 +9,7 @@ import { RunningOrder } from "./order";
 import { LiveConsole } from "./live";
 import { Board, Organizations, Speakers } from "./people";
 import { Balance, History, Members, Settings, Warnings } from "./reports";
+import { OpenCall } from "./call";
 
 export interface OrgEvent {
   id: string;
@@ -65,6 +66,7 @@ const tabs: [string, string][] = [
   ["speakers", "Speakers"],
   ["organizations", "Organizations"],
   ["board", "Confirmations"],
+  ["call", "Open call"],
   ["warnings", "Warnings"],
   ["balance", "Balance"],
   ["history", "History"],
@@ -132,6 +134,7 @@ export function EventConsole({ id, tab }: { id: string; tab: string }) {
         {tab === "speakers" && <Speakers ctx={ctx} />}
         {tab === "organizations" && <Organizations ctx={ctx} />}
         {tab === "board" && <Board ctx={ctx} />}
+        {tab === "call" && <OpenCall ctx={ctx} />}
         {tab === "warnings" && <Warnings ctx={ctx} />}
         {tab === "balance" && <Balance ctx={ctx} />}
         {tab === "history" && <History ctx={ctx} />}
