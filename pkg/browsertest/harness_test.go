@@ -70,11 +70,19 @@ type server struct {
 	token  string // the organizer's API token
 	event  string // the demo act's id
 	closed bool
+	// configure, when set, adds to the server's configuration (e-mail, say).
+	configure func(*httpapi.Config)
 }
 
 func startServer(t *testing.T) *server {
 	t.Helper()
-	s := &server{t: t, db: filepath.Join(t.TempDir(), "tribune.db"), addr: "127.0.0.1:0"}
+	return startServerWith(t, nil)
+}
+
+// startServerWith starts a server whose configuration configure completes.
+func startServerWith(t *testing.T, configure func(*httpapi.Config)) *server {
+	t.Helper()
+	s := &server{t: t, db: filepath.Join(t.TempDir(), "tribune.db"), addr: "127.0.0.1:0", configure: configure}
 	s.start()
 	s.seed()
 	t.Cleanup(s.stop)
@@ -113,7 +121,11 @@ func (s *server) start() {
 	}
 	s.addr = ln.Addr().String()
 	s.URL = "http://" + s.addr
-	h := httpapi.New(st, hub, log, httpapi.Config{Registry: registry, Done: s.done, Keys: keys, SpeakerRate: 1000})
+	cfg := httpapi.Config{Registry: registry, Done: s.done, Keys: keys, SpeakerRate: 1000}
+	if s.configure != nil {
+		s.configure(&cfg)
+	}
+	h := httpapi.New(st, hub, log, cfg)
 	s.st, s.http, s.closed = st, &http.Server{Handler: h}, false
 	go func() { _ = s.http.Serve(ln) }()
 }

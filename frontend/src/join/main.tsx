@@ -220,6 +220,7 @@ function Join() {
   const [failed, setFailed] = useState(false);
   const [sent, setSent] = useState<Sent | null>(null);
   const [reload, setReload] = useState(0);
+  const [closedMeanwhile, setClosedMeanwhile] = useState(false);
   const endorsers = useEndorsers(slug, reload);
   const load = () =>
     call<Call>("GET", `${api}/call`)
@@ -234,9 +235,16 @@ function Join() {
       {sent ? (
         <Thanks sent={sent} again={() => (setSent(null), setReload((n) => n + 1))} />
       ) : c.open ? (
-        <JoinForm c={c} onSent={setSent} reloadCall={load} />
+        <JoinForm c={c} onSent={setSent} reloadCall={load} onClosed={() => (setClosedMeanwhile(true), load())} />
       ) : (
-        <Closed c={c} />
+        <>
+          {closedMeanwhile && (
+            <p class="error notice" role="alert">
+              {t("errClosed")}
+            </p>
+          )}
+          <Closed c={c} />
+        </>
       )}
       <EndorserList list={endorsers} />
     </>
@@ -281,7 +289,7 @@ function Thanks({ sent, again }: { sent: Sent; again: () => void }) {
   );
 }
 
-function JoinForm({ c, onSent, reloadCall }: { c: Call; onSent: (s: Sent) => void; reloadCall: () => void }) {
+function JoinForm({ c, onSent, reloadCall, onClosed }: { c: Call; onSent: (s: Sent) => void; reloadCall: () => void; onClosed: () => void }) {
   const [f, setF] = useState<Form>(blank);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState("");
@@ -345,8 +353,7 @@ function JoinForm({ c, onSent, reloadCall }: { c: Call; onSent: (s: Sent) => voi
         setNotice(t("fixErrors"));
         focusFirst(got);
       } else if (err.status === 409) {
-        setNotice(t("errClosed"));
-        reloadCall();
+        onClosed();
       } else if (err.status === 429) {
         setNotice(err.type.endsWith("call-busy") ? t("errBusy") : t("errTooMany"));
       } else if (err.status === 413) {
