@@ -352,4 +352,3 @@ func (s *server) fetch(path, token string) []byte {
 	}
 	return b
 }
-
