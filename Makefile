@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # Store and cluster tests also run on PostgreSQL when one answers on 127.0.0.1:5432.
 export TRIBUNE_TEST_POSTGRES ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo "postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 
-.PHONY: build run test lint fmt clean frontend budget fuzz
+.PHONY: build run test lint fmt clean frontend budget fuzz load
 
 # The web UI is built first: go build embeds frontend/dist.
 build: frontend
@@ -16,6 +16,12 @@ build: frontend
 run: build
 	@mkdir -p $(dir $(DB))
 	./bin/tribune serve --demo --addr $(ADDR) --db $(DB)
+
+# Tribune against the floor with 10,000 viewers on this machine: about ten minutes.
+# LOAD_FLAGS passes flags to tribune-load bench, e.g. LOAD_FLAGS="-viewers 2000 -json".
+load: build
+	$(GO) build -o bin/tribune-load ./cmd/tribune-load
+	./bin/tribune-load bench -tribune bin/tribune $(LOAD_FLAGS)
 
 # The browser tests (pkg/browsertest) drive Debian's chromium at /usr/bin/chromium.
 test: lint frontend budget
