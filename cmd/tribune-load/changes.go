@@ -93,6 +93,10 @@ type phase struct {
 	Errors   int     `json:"errors"`
 	// Delivery is from the start of each change's request to each viewer's receipt.
 	Delivery latency `json:"delivery_ms"`
+	// PerChange is, for each change, the p99 of its delivery to every viewer
+	// (from request, then from acknowledgement): the typical change and the worst.
+	PerChange    perChange `json:"per_change_p99_ms"`
+	PerChangeAck perChange `json:"per_change_p99_from_ack_ms"`
 	// DeliveryAck is from each change's acknowledgement (the API's answer) to each
 	// viewer's receipt; a receipt before the answer counts as 0.
 	DeliveryAck latency `json:"delivery_from_ack_ms"`
@@ -108,6 +112,21 @@ type phase struct {
 	Held    int     `json:"held"`
 	Seconds float64 `json:"seconds"`
 	err     error
+}
+
+// perChange summarizes the p99 of each change's delivery over the changes.
+type perChange struct {
+	Changes int     `json:"changes"`
+	Median  float64 `json:"median"`
+	Max     float64 `json:"max"`
+}
+
+func summarizeChanges(p99s []float64) perChange {
+	if len(p99s) == 0 {
+		return perChange{}
+	}
+	slices.Sort(p99s)
+	return perChange{Changes: len(p99s), Median: p99s[(len(p99s)-1)/2], Max: p99s[len(p99s)-1]}
 }
 
 // latency is a distribution in milliseconds.
@@ -261,5 +280,23 @@ func drive(ctx context.Context, aud *audience, ch changer, name string, n int, r
 		p.Held = c1.Connected
 	}
 	p.Delivery, p.DeliveryAck = summarize(delivery), summarize(fromAck)
+	var p99s, p99sAck []float64
+	for k := range made {
+		s, a := sent[k].Load(), acked[k].Load()
+		if s == 0 {
+			continue
+		}
+		one, oneAck := make([]time.Duration, 0, rec.rows), make([]time.Duration, 0, rec.rows)
+		for i := range rec.rows {
+			if at := rec.at[i*n+k].Load(); at != 0 {
+				one = append(one, time.Duration(at-s))
+				oneAck = append(oneAck, time.Duration(max(at-a, 0)))
+			}
+		}
+		if len(one) > 0 {
+			p99s, p99sAck = append(p99s, summarize(one).P99), append(p99sAck, summarize(oneAck).P99)
+		}
+	}
+	p.PerChange, p.PerChangeAck = summarizeChanges(p99s), summarizeChanges(p99sAck)
 	return p
 }

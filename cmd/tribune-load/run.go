@@ -24,6 +24,7 @@ Commands:
           run the same load against each, print issue 8's targets and the cost table
   run     load a running Tribune (-url, -token) or floor (-floor): an operator's check before an act
   floor   serve the floor: a minimal gorilla/websocket broadcast server (-addr)
+  report  print the table of a run saved with bench -json: tribune-load report FILE
 
 Run "tribune-load <command> -h" for a command's flags.
 `
@@ -42,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runCommand(ctx, args[2:], stdout, stderr)
 	case "floor":
 		err = floorCommand(ctx, args[2:], stdout, stderr)
+	case "report":
+		err = reportCommand(args[2:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -271,6 +274,23 @@ func runLoad(ctx context.Context, cfg runConfig, prog *progress) (*targetResult,
 		name: "tribune", feed: wsURL(base, "/api/v1/public/events/"+ev.Slug+"/live"), get: base + "/api/v1/public/events/" + ev.Slug,
 		metrics: base + "/metrics", pid: cfg.PID, changes: &slotTitles{api: api, eventID: ev.ID, slots: ev.Slots, tag: tag},
 	}, cfg.Load, prog)
+}
+
+// reportCommand prints the table of a bench run saved as JSON.
+func reportCommand(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: tribune-load report FILE (the output of bench -json)")
+	}
+	b, err := os.ReadFile(args[0])
+	if err != nil {
+		return err
+	}
+	var res benchResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	printBench(stdout, &res)
+	return nil
 }
 
 func floorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
