@@ -17,7 +17,7 @@ run: build
 	@mkdir -p $(dir $(DB))
 	./bin/tribune serve --demo --addr $(ADDR) --db $(DB)
 
-# Tribune against the floor with 10,000 viewers on this machine: about ten minutes.
+# Tribune against the floor with 10,000 viewers on this machine: about six minutes.
 # LOAD_FLAGS passes flags to tribune-load bench, e.g. LOAD_FLAGS="-viewers 2000 -json".
 load: build
 	$(GO) build -o bin/tribune-load ./cmd/tribune-load
