@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -183,8 +184,9 @@ func confirm(ctx context.Context, client *http.Client, base, token, slotID strin
 }
 
 // sourceClients spread requests over local addresses 127.0.0.2–251 when the
-// server is on the IPv4 loopback, so that the speaker API's limit per address
-// does not make setting up a thousand confirmations take minutes.
+// server is on the IPv4 loopback of a Linux machine (where all of 127/8 is
+// local), so that the speaker API's limit per address does not make setting up
+// a thousand confirmations take minutes.
 type sourceClients struct {
 	loopback bool
 	mu       sync.Mutex
@@ -192,7 +194,7 @@ type sourceClients struct {
 }
 
 func newSourceClients(base string) *sourceClients {
-	return &sourceClients{loopback: loopbackV4(base), clients: map[int]*http.Client{}}
+	return &sourceClients{loopback: runtime.GOOS == "linux" && loopbackV4(base), clients: map[int]*http.Client{}}
 }
 
 func (s *sourceClients) client(i int) *http.Client {
