@@ -122,7 +122,7 @@ func (s *Server) feed(c echo.Context, eventID string, view live.View, speakerID 
 		sub.Close()
 		return nil // the upgrader has answered
 	}
-	sub.Serve(conn, s.cfg.Done)
+	sub.Start(conn, s.cfg.Done)
 	return nil
 }
 

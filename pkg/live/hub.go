@@ -73,7 +73,9 @@ type topic struct {
 	mu      sync.Mutex
 	loaded  bool
 	version int64 // the last version broadcast
-	// snapshots of the agenda at version, per view; nil when only the log knows it.
+	// agenda is the agenda at version (nil when only the log knows it), and
+	// public and organizer its encodings, made on first use.
+	agenda            *agenda.Agenda
 	public, organizer []byte
 	// slug and published are the event's, as of the snapshots.
 	slug      string
@@ -142,18 +144,34 @@ type preparedSnapshot struct {
 // at most this old, which keeps clients' clock estimates close.
 const snapshotFresh = time.Second
 
+// setSnapshot keeps the agenda at the topic's version. Its encodings are made
+// on first use (a GET, a snapshot), so a change costs what it changes, not the
+// size of the whole agenda. Called with t.mu held.
 func (t *topic) setSnapshot(a *agenda.Agenda, now time.Time) error {
-	var err error
+	t.agenda = a
 	t.slug = a.Event.Slug
 	t.published = a.Event.Status == agenda.StatusPublished || a.Event.Status == agenda.StatusEnded
-	if t.public, err = json.Marshal(a.PublicView()); err != nil {
-		return err
-	}
-	if t.organizer, err = json.Marshal(a.OrganizerView()); err != nil {
-		return err
-	}
+	t.public, t.organizer = nil, nil
 	t.warnings = a.Warnings(now)
 	return nil
+}
+
+// publicBytes is the public agenda at the topic's version, or nil when only
+// the change log knows it. Called with t.mu held.
+func (t *topic) publicBytes() []byte {
+	if t.public == nil && t.agenda != nil {
+		t.public, _ = json.Marshal(t.agenda.PublicView())
+	}
+	return t.public
+}
+
+// organizerBytes is the organizer's agenda at the topic's version, or nil.
+// Called with t.mu held.
+func (t *topic) organizerBytes() []byte {
+	if t.organizer == nil && t.agenda != nil {
+		t.organizer, _ = json.Marshal(t.agenda.OrganizerView())
+	}
+	return t.organizer
 }
 
 // Publish hands the hub a committed change with the agenda after it. Changes may
@@ -225,13 +243,10 @@ func (h *Hub) broadcast(t *topic, c commit) {
 	now := h.now()
 	var warnings []agenda.Warning
 	if c.after != nil {
-		if err := t.setSnapshot(c.after, now); err != nil {
-			h.log.Error("live: encode snapshot", "event", t.eventID, "err", err)
-			t.public, t.organizer = nil, nil
-		}
+		_ = t.setSnapshot(c.after, now)
 		warnings = t.warnings
 	} else {
-		t.public, t.organizer, t.warnings = nil, nil, nil
+		t.agenda, t.public, t.organizer, t.warnings = nil, nil, nil, nil
 	}
 	f, err := newFrame(c.change, warnings, now)
 	if err != nil {
@@ -492,9 +507,9 @@ func snapshotView(v View) View {
 // snapshot returns the cached agenda for a view, or nil. Called with t.mu held.
 func (t *topic) snapshot(view View) ([]byte, []agenda.Warning) {
 	if view == Organizer {
-		return t.organizer, t.warnings
+		return t.organizerBytes(), t.warnings
 	}
-	return t.public, nil
+	return t.publicBytes(), nil
 }
 
 // PublicAgenda returns the public agenda of an event as encoded for its last
@@ -505,7 +520,7 @@ func (h *Hub) PublicAgenda(ctx context.Context, eventID string) ([]byte, int64, 
 		return nil, 0, err
 	}
 	t.mu.Lock()
-	b, v := t.public, t.version
+	b, v := t.publicBytes(), t.version
 	t.mu.Unlock()
 	if b != nil {
 		return b, v, nil
@@ -519,7 +534,7 @@ func (h *Hub) PublicAgenda(ctx context.Context, eventID string) ([]byte, int64, 
 		return nil, 0, err
 	}
 	t.mu.Lock()
-	if t.version == a.Event.Version && t.public == nil {
+	if t.version == a.Event.Version && t.agenda == nil {
 		_ = t.setSnapshot(a, h.now())
 	}
 	t.mu.Unlock()
@@ -535,7 +550,7 @@ func (h *Hub) PublicAgendaBySlug(ctx context.Context, slug string) ([]byte, int6
 	h.mu.Unlock()
 	if t != nil {
 		t.mu.Lock()
-		b, v, ok := t.public, t.version, t.loaded && t.slug == slug
+		b, v, ok := t.publicBytes(), t.version, t.loaded && t.slug == slug
 		published := t.published
 		t.mu.Unlock()
 		if ok && b != nil {

@@ -76,15 +76,25 @@ func (s *Subscriber) Close() {
 	s.hub.unsubscribe(s)
 }
 
-// Serve writes the feed to conn until the client goes away, is too slow, or ctx
-// ends the server. It runs the writer on the calling goroutine and one reader
+// Start serves the feed on conn in the background and returns at once, so the
+// HTTP handler's goroutine — its grown stack, the request and echo's context —
+// is not kept for as long as the viewer stays: a viewer costs its two
+// goroutines and little else.
+func (s *Subscriber) Start(conn *websocket.Conn, shutdown <-chan struct{}) {
+	s.hub.serving.Add(1)
+	go func() {
+		defer s.hub.serving.Done()
+		s.Serve(conn, shutdown)
+	}()
+}
+
+// Serve writes the feed to conn until the client goes away, is too slow, or
+// shutdown closes. It runs the writer on the calling goroutine and one reader
 // goroutine, and closes conn exactly once.
 func (s *Subscriber) Serve(conn *websocket.Conn, shutdown <-chan struct{}) {
-	s.hub.serving.Add(1)
 	defer func() {
 		s.Close()
 		conn.Close()
-		s.hub.serving.Done()
 	}()
 	if tc, ok := conn.NetConn().(*net.TCPConn); ok && s.hub.opts.SendBuffer > 0 {
 		// A small kernel send buffer bounds the memory a stalled viewer holds
