@@ -102,6 +102,9 @@ func measureGET(ctx context.Context, url string, seconds, conns int) (*getResult
 		args := []string{"-t" + strconv.Itoa(threads), "-c" + strconv.Itoa(conns), "-d" + strconv.Itoa(seconds) + "s", url}
 		r.Tool, r.Command = "wrk", "wrk "+strings.Join(args, " ")
 		out, err := exec.CommandContext(ctx, wrk, args...).CombinedOutput()
+		if err != nil && ctx.Err() == nil {
+			out, err = exec.CommandContext(ctx, wrk, args...).CombinedOutput() // once more: wrk was killed, say
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w: %s", r.Command, err, out)
 		}
