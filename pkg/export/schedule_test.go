@@ -20,8 +20,8 @@ import (
 	"github.com/tribune-act/tribune/pkg/export"
 )
 
-// formats is shared/formats beside the repository: the c3voc XSD and JSON Schema.
-const formats = "../../../shared/formats"
+// formats holds the c3voc XSD and JSON Schema (copied from shared/formats).
+const formats = "testdata/formats"
 
 var links = export.Links{Origin: "https://act.example.org", ScheduleURL: "https://act.example.org/e/x/schedule.xml", StreamURL: "https://stream.example.org/live"}
 
