@@ -229,3 +229,19 @@ const (
 	LivePaused  LiveState = "paused"
 	LiveEnded   LiveState = "ended"
 )
+
+// Public reports whether the public may see the event: published, or ended.
+func (e Event) Public() bool { return e.Status == StatusPublished || e.Status == StatusEnded }
+
+// LinkGrace is how long after the act a speaker's personal link keeps working.
+const LinkGrace = 24 * time.Hour
+
+// LinkExpiry is when speakers' personal links stop working: a day after the act
+// ends (or a day after its first day, when it has no end).
+func (e Event) LinkExpiry() time.Time {
+	end := e.StartsAt.Add(24 * time.Hour)
+	if e.EndsAt != nil {
+		end = *e.EndsAt
+	}
+	return end.Add(LinkGrace)
+}

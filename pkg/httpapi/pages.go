@@ -166,7 +166,7 @@ func (p *pages) notFound(c echo.Context, what string) error {
 // publicEvent finds the published event of the :slug parameter, or nothing.
 func (s *Server) publicEvent(c echo.Context) (agenda.Event, bool, error) {
 	e, err := s.store.EventBySlug(c.Request().Context(), c.Param("slug"))
-	if errors.Is(err, agenda.ErrNotFound) || (err == nil && !visible(e)) {
+	if errors.Is(err, agenda.ErrNotFound) || (err == nil && !e.Public()) {
 		return e, false, nil
 	}
 	return e, err == nil, err

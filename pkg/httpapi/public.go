@@ -8,11 +8,6 @@ import (
 	"github.com/tribune-act/tribune/pkg/agenda"
 )
 
-// visible reports whether the public may see an event.
-func visible(e agenda.Event) bool {
-	return e.Status == agenda.StatusPublished || e.Status == agenda.StatusEnded
-}
-
 func (s *Server) publicEvents(c echo.Context) error {
 	events, err := s.store.PublishedEvents(c.Request().Context())
 	if err != nil {
@@ -29,7 +24,7 @@ func (s *Server) publicEvents(c echo.Context) error {
 // publishedEvent finds a published event by slug.
 func (s *Server) publishedEvent(c echo.Context) (agenda.Event, error) {
 	e, err := s.store.EventBySlug(c.Request().Context(), c.Param("slug"))
-	if err == nil && !visible(e) {
+	if err == nil && !e.Public() {
 		err = agenda.ErrNotFound
 	}
 	if errors.Is(err, agenda.ErrNotFound) {

@@ -21,19 +21,6 @@ type speakerSession struct {
 	eventID, speakerID string
 }
 
-// tokenGrace is how long after the end of the act a speaker's link keeps working.
-const tokenGrace = 24 * time.Hour
-
-// linkExpiry is when a speaker's link stops working: a day after the act ends
-// (or a day after its first day, when it has no end).
-func linkExpiry(e agenda.Event) time.Time {
-	end := e.StartsAt.Add(24 * time.Hour)
-	if e.EndsAt != nil {
-		end = *e.EndsAt
-	}
-	return end.Add(tokenGrace)
-}
-
 // authenticateSpeaker requires a speaker's personal token (Authorization: Bearer spk_…).
 func (s *Server) authenticateSpeaker(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -56,7 +43,7 @@ func (s *Server) authenticateSpeaker(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if s.now().After(linkExpiry(a.Event)) {
+		if s.now().After(a.Event.LinkExpiry()) {
 			return denied
 		}
 		c.Set(speakerKey, speakerSession{eventID: t.EventID, speakerID: t.SpeakerID})
@@ -289,7 +276,7 @@ func (s *Server) invite(c echo.Context) error {
 		}
 	}
 	return c.JSON(http.StatusCreated, map[string]any{
-		"speaker_id": speaker.ID, "token": token, "url": link, "expires_at": linkExpiry(a.Event), "email": email,
+		"speaker_id": speaker.ID, "token": token, "url": link, "expires_at": a.Event.LinkExpiry(), "email": email,
 	})
 }
 

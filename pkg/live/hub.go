@@ -150,7 +150,7 @@ const snapshotFresh = time.Second
 func (t *topic) setSnapshot(a *agenda.Agenda, now time.Time) error {
 	t.agenda = a
 	t.slug = a.Event.Slug
-	t.published = a.Event.Status == agenda.StatusPublished || a.Event.Status == agenda.StatusEnded
+	t.published = a.Event.Public()
 	t.public, t.organizer = nil, nil
 	t.warnings = a.Warnings(now)
 	return nil
@@ -564,7 +564,7 @@ func (h *Hub) PublicAgendaBySlug(ctx context.Context, slug string) ([]byte, int6
 	if err != nil {
 		return nil, 0, err
 	}
-	if e.Status != agenda.StatusPublished && e.Status != agenda.StatusEnded {
+	if !e.Public() {
 		return nil, 0, fmt.Errorf("live: event %q: %w", slug, agenda.ErrNotFound)
 	}
 	h.mu.Lock()
