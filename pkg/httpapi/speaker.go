@@ -39,11 +39,11 @@ func (s *Server) authenticateSpeaker(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		a, err := s.store.Agenda(ctx, t.EventID)
+		e, err := s.store.Event(ctx, t.EventID)
 		if err != nil {
 			return err
 		}
-		if s.now().After(a.Event.LinkExpiry()) {
+		if s.now().After(e.LinkExpiry()) {
 			return denied
 		}
 		c.Set(speakerKey, speakerSession{eventID: t.EventID, speakerID: t.SpeakerID})

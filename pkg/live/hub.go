@@ -550,8 +550,12 @@ func (h *Hub) PublicAgendaBySlug(ctx context.Context, slug string) ([]byte, int6
 	h.mu.Unlock()
 	if t != nil {
 		t.mu.Lock()
-		b, v, ok := t.publicBytes(), t.version, t.loaded && t.slug == slug
-		published := t.published
+		var b []byte
+		ok := t.loaded && t.slug == slug
+		if ok {
+			b = t.publicBytes()
+		}
+		v, published := t.version, t.published
 		t.mu.Unlock()
 		if ok && b != nil {
 			if !published {

@@ -270,8 +270,17 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string) error {
 
 // EventBySlug reads an event's own fields by slug, without its agenda.
 func (s *Store) EventBySlug(ctx context.Context, slug string) (agenda.Event, error) {
+	return s.event(ctx, "slug = ?", slug)
+}
+
+// Event reads an event's own fields by id, without its agenda.
+func (s *Store) Event(ctx context.Context, id string) (agenda.Event, error) {
+	return s.event(ctx, "id = ?", id)
+}
+
+func (s *Store) event(ctx context.Context, where string, arg any) (agenda.Event, error) {
 	var r eventRow
-	if err := notFound(s.read.WithContext(ctx).Where("slug = ?", slug).Take(&r).Error, "event"); err != nil {
+	if err := notFound(s.read.WithContext(ctx).Where(where, arg).Take(&r).Error, "event"); err != nil {
 		return agenda.Event{}, err
 	}
 	e, _ := r.domain()

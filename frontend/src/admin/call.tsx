@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, patch, post, Problem, request } from "./api";
 import { path, type Ctx } from "./event";
+import type { ApplicationFields } from "../lib/application";
 
 interface Call {
   opens_at: string | null;
@@ -14,21 +15,8 @@ interface Call {
   revision: number;
 }
 
-export interface Application {
+export interface Application extends ApplicationFields {
   id: string;
-  organization_name: string;
-  country: string;
-  kind: string;
-  website: string;
-  contact_name: string;
-  contact_email: string;
-  endorse: boolean;
-  show_publicly: boolean;
-  wants_slot: boolean;
-  speaker_name: string;
-  speaker_language: string;
-  speaker_timezone: string;
-  note: string;
   consent_version: string;
   locale: string;
   status: string;

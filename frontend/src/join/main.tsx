@@ -6,6 +6,7 @@ import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import "./join.css";
 import type { PublicEvent } from "../lib/agenda";
+import type { ApplicationFields } from "../lib/application";
 import { EndorserList, kindKey, useEndorsers } from "../lib/endorsers";
 import { browserZone, country, date, language, time } from "../lib/format";
 import { lang, pick, t, use, type Key } from "../lib/i18n";
@@ -68,20 +69,7 @@ const countryCodes = (
 /** Languages a proposed speaker may speak, the most frequent at such acts first. */
 const speakerLanguages = "en es pt fr uk ru ar de it pl tr fa he hi ur bn zh ja ko id sw am ha yo zu el ro hu cs sk bg sr hr sl lt lv et fi sv no da nl ka hy az kk be ca eu gl ku ps ta tl vi th ms".split(" ");
 
-interface Form {
-  organization_name: string;
-  country: string;
-  kind: string;
-  website: string;
-  contact_name: string;
-  contact_email: string;
-  endorse: boolean;
-  show_publicly: boolean;
-  wants_slot: boolean;
-  speaker_name: string;
-  speaker_language: string;
-  speaker_timezone: string;
-  note: string;
+interface Form extends ApplicationFields {
   consent: boolean;
   fax: string;
 }
