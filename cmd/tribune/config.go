@@ -35,6 +35,7 @@ var settings = []setting{
 	{"remind-before", "2h", "remind a confirmed speaker this long before their slot (0 for never)", false},
 	{"trusted-proxies", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the client (rate limits are per client address); empty: the connection's address", false},
 	{"public-origin", "", "the scheme://host[:port] browsers reach Tribune at; authenticated websocket feeds accept only this origin or the request's own host", false},
+	{"debug-addr", "", "address of a second listener serving Go's profiler at /debug/pprof/, for measuring a loaded server; keep it on loopback; empty: none", false},
 }
 
 func (s setting) env() string {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -123,7 +124,7 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := newCommandFlags("serve", getenv, stderr, "addr", "db", "demo", "log-level", "public-origin", "secret",
 		"smtp-host", "smtp-port", "smtp-username", "smtp-password", "smtp-from", "smtp-security",
-		"remind-unanswered-after", "remind-before", "trusted-proxies").parse(args, getenv)
+		"remind-unanswered-after", "remind-before", "trusted-proxies", "debug-addr").parse(args, getenv)
 	if err != nil {
 		return err
 	}
@@ -182,6 +183,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		Handler:           httpapi.New(st, hub, log, apiCfg),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
+	}
+	if addr := cfg["debug-addr"]; addr != "" {
+		dl, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("debug-addr: %w", err)
+		}
+		defer dl.Close()
+		go func() { _ = http.Serve(dl, profiler()) }()
+		log.Info("profiler serving", "addr", dl.Addr().String()+"/debug/pprof/")
 	}
 	log.Info("tribune serving", "addr", ln.Addr().String(), "db", redactDSN(cfg["db"]), "version", buildVersion())
 	errc := make(chan error, 1)
@@ -465,4 +475,15 @@ func seedDemo(ctx context.Context, st *store.Store, stdout io.Writer, addr strin
 	}
 	fmt.Fprintf(stdout, "Demo act: http://%s/api/v1/public/events/demo\nDemo organizer: %s  password: %s\nAPI token: %s\n", addr, email, password, apiToken)
 	return nil
+}
+
+// profiler serves Go's profiles, on a listener of its own (never the public one).
+func profiler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

@@ -192,7 +192,9 @@ func (d Delta) Empty() bool {
 }
 
 // Diff returns the delta that turns view before into view after. Objects are
-// compared by their encoding, so a delta holds exactly what a client would see change.
+// compared as values first and by their encoding only where the values differ,
+// so a delta holds exactly what a client would see change, and a change costs
+// the encoding of what it changed, not of the whole agenda.
 func Diff(before, after View) (Delta, error) {
 	d := Delta{}
 	var err error
@@ -218,12 +220,22 @@ func Diff(before, after View) (Delta, error) {
 	return d, nil
 }
 
+// changed returns the encoding of after when a client would see it differ
+// from before, or nil. Equal values encode equally, so only values that differ
+// are encoded (two times at one instant in two locations differ as values, not
+// as JSON).
 func changed(before, after any) (json.RawMessage, error) {
-	b, err := json.Marshal(before)
+	if reflect.DeepEqual(before, after) {
+		return nil, nil
+	}
+	a, err := json.Marshal(after)
 	if err != nil {
 		return nil, err
 	}
-	a, err := json.Marshal(after)
+	if before == nil {
+		return a, nil
+	}
+	b, err := json.Marshal(before)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +245,8 @@ func changed(before, after any) (json.RawMessage, error) {
 	return a, nil
 }
 
-// diffCollection compares two collections of objects that have an "id".
+// diffCollection compares two collections of objects that have an "id" (slices
+// of structs with a string ID field).
 func diffCollection(d *Delta, name string, before, after any) error {
 	bs, err := byID(before)
 	if err != nil {
@@ -243,57 +256,55 @@ func diffCollection(d *Delta, name string, before, after any) error {
 	if err != nil {
 		return err
 	}
-	old := make(map[string]json.RawMessage, len(bs))
-	for _, it := range bs {
-		old[it.id] = it.raw
+	old := make(map[string]reflect.Value, bs.Len())
+	for i := range bs.Len() {
+		old[bs.Index(i).FieldByIndex(idField).String()] = bs.Index(i)
 	}
-	seen := map[string]bool{}
-	for _, it := range as {
-		seen[it.id] = true
-		if prev, ok := old[it.id]; !ok || !bytes.Equal(prev, it.raw) {
+	seen := make(map[string]bool, as.Len())
+	for i := range as.Len() {
+		item := as.Index(i)
+		id := item.FieldByIndex(idField).String()
+		seen[id] = true
+		var prev any
+		if p, ok := old[id]; ok {
+			prev = p.Interface()
+		}
+		raw, err := changed(prev, item.Interface())
+		if err != nil {
+			return fmt.Errorf("agenda: diff: %w", err)
+		}
+		if raw != nil {
 			if d.Upsert == nil {
 				d.Upsert = map[string][]json.RawMessage{}
 			}
-			d.Upsert[name] = append(d.Upsert[name], it.raw)
+			d.Upsert[name] = append(d.Upsert[name], raw)
 		}
 	}
-	for _, it := range bs {
-		if !seen[it.id] {
+	for i := range bs.Len() {
+		if id := bs.Index(i).FieldByIndex(idField).String(); !seen[id] {
 			if d.Delete == nil {
 				d.Delete = map[string][]string{}
 			}
-			d.Delete[name] = append(d.Delete[name], it.id)
+			d.Delete[name] = append(d.Delete[name], id)
 		}
 	}
 	return nil
 }
 
-type encoded struct {
-	id  string
-	raw json.RawMessage
-}
+// idField is where every object of a view keeps its id: its first field.
+var idField = []int{0}
 
-// byID encodes each object of a collection (a slice of structs with an ID
-// field) once, keyed by its id.
-func byID(collection any) ([]encoded, error) {
+// byID checks that a collection is a slice of structs whose first field is a
+// string named ID, and returns it.
+func byID(collection any) (reflect.Value, error) {
 	v := reflect.ValueOf(collection)
-	if v.Kind() != reflect.Slice {
-		return nil, fmt.Errorf("agenda: diff: %T is not a collection", collection)
+	if v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.Struct {
+		return v, fmt.Errorf("agenda: diff: %T is not a collection", collection)
 	}
-	out := make([]encoded, v.Len())
-	for i := range out {
-		item := v.Index(i)
-		id := item.FieldByName("ID")
-		if !id.IsValid() || id.Kind() != reflect.String {
-			return nil, fmt.Errorf("agenda: diff: %s has no string ID", item.Type())
-		}
-		raw, err := json.Marshal(item.Interface())
-		if err != nil {
-			return nil, fmt.Errorf("agenda: diff: %w", err)
-		}
-		out[i] = encoded{id: id.String(), raw: raw}
+	if f := v.Type().Elem().Field(0); f.Name != "ID" || f.Type.Kind() != reflect.String {
+		return v, fmt.Errorf("agenda: diff: %s has no string ID first", v.Type().Elem())
 	}
-	return out, nil
+	return v, nil
 }
 
 // Change is one committed change to an event: its version, who made it, and the

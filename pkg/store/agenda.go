@@ -13,15 +13,17 @@ import (
 
 // Agenda loads an event's whole agenda at its current version.
 func (s *Store) Agenda(ctx context.Context, eventID string) (*agenda.Agenda, error) {
-	return loadAgenda(s.read.WithContext(ctx), "id = ?", eventID, false)
+	return s.loadAgenda(s.read.WithContext(ctx), "id = ?", eventID, false)
 }
 
 // AgendaBySlug loads an event's whole agenda by its slug.
 func (s *Store) AgendaBySlug(ctx context.Context, slug string) (*agenda.Agenda, error) {
-	return loadAgenda(s.read.WithContext(ctx), "slug = ?", slug, false)
+	return s.loadAgenda(s.read.WithContext(ctx), "slug = ?", slug, false)
 }
 
-func loadAgenda(db *gorm.DB, where string, arg any, lock bool) (*agenda.Agenda, error) {
+// loadAgenda reads the event's row (locked for update when lock is set) and,
+// unless the cache holds the agenda at that row's version, the rest of it.
+func (s *Store) loadAgenda(db *gorm.DB, where string, arg any, lock bool) (*agenda.Agenda, error) {
 	var ev eventRow
 	q := db
 	if lock {
@@ -32,6 +34,9 @@ func loadAgenda(db *gorm.DB, where string, arg any, lock bool) (*agenda.Agenda, 
 			return nil, fmt.Errorf("store: event: %w", agenda.ErrNotFound)
 		}
 		return nil, fmt.Errorf("store: unable to load event: %w", err)
+	}
+	if a := s.agendas.get(ev.ID, ev.Version); a != nil {
+		return a, nil
 	}
 	a := &agenda.Agenda{}
 	a.Event, a.Live = ev.domain()
@@ -100,7 +105,7 @@ func (s *Store) Change(ctx context.Context, eventID, actor, summary string, edit
 	var after *agenda.Agenda
 	var change *agenda.Change
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		before, err := loadAgenda(tx, "id = ?", eventID, true)
+		before, err := s.loadAgenda(tx, "id = ?", eventID, true)
 		if err != nil {
 			return err
 		}
@@ -130,7 +135,11 @@ func (s *Store) OnCommit(fs ...func(*agenda.Agenda, agenda.Change)) {
 }
 
 func (s *Store) committed(a *agenda.Agenda, c *agenda.Change) {
-	if c != nil && s.onCommit != nil {
+	if c == nil {
+		return
+	}
+	s.agendas.put(a)
+	if s.onCommit != nil {
 		s.onCommit(a, *c)
 	}
 }

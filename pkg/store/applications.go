@@ -360,7 +360,7 @@ func (s *Store) DecideApplication(ctx context.Context, eventID, id, actor, summa
 	var change *agenda.Change
 	var app Application
 	err := s.write.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		before, err := loadAgenda(tx, "id = ?", eventID, true)
+		before, err := s.loadAgenda(tx, "id = ?", eventID, true)
 		if err != nil {
 			return err
 		}

@@ -36,6 +36,7 @@ type Store struct {
 	postgres bool
 	now      func() time.Time
 	onCommit func(*agenda.Agenda, agenda.Change)
+	agendas  agendaCache
 }
 
 // Open connects to dsn: a SQLite file path (or file: URI), or a postgres:// URL.

@@ -104,3 +104,59 @@ func testChangeBumpsVersionOncePerCommit(t *testing.T, s *store.Store) {
 		t.Fatalf("speaker not removed: %+v", got.Slots[0])
 	}
 }
+
+// Two stores on one database (two instances): each keeps the agendas it
+// committed in memory, and neither may edit or serve a version the other has
+// since replaced.
+func TestCachedAgendaNeverHidesAnotherInstancesChange(t *testing.T) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := b.DSN(t)
+			one, two := storetest.Open(t, dsn), storetest.Open(t, dsn)
+			u, err := one.CreateUser(ctx, "owner@example.org", "x", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := one.CreateEvent(ctx, u.ID, eventFields("act"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := a.Event.ID
+			rename := func(s *store.Store, title string) *agenda.Agenda {
+				t.Helper()
+				after, c, err := s.Change(ctx, id, u.Email, "event.update", func(a *agenda.Agenda) error {
+					f := a.Event.EventFields
+					f.Title = title
+					return a.UpdateEvent(f)
+				})
+				if err != nil || c == nil {
+					t.Fatal(c, err)
+				}
+				return after
+			}
+			rename(one, "One")                // one caches version 2
+			rename(two, "Two")                // two loads version 2, commits 3
+			after := rename(one, "One again") // one must load 3, not edit its 2
+			if after.Event.Version != 4 {
+				t.Fatalf("version %d, want 4", after.Event.Version)
+			}
+			for _, s := range []*store.Store{one, two} {
+				got, err := s.Agenda(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Event.Version != 4 || got.Event.Title != "One again" {
+					t.Fatalf("agenda at version %d titled %q, want 4 and %q", got.Event.Version, got.Event.Title, "One again")
+				}
+			}
+			changes, err := two.Changes(ctx, id, 0, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := len(changes); n != 4 {
+				t.Fatalf("%d changes logged, want 4", n)
+			}
+		})
+	}
+}
