@@ -85,7 +85,12 @@ type topic struct {
 	prepared map[View]preparedSnapshot
 	warnings []agenda.Warning
 	window   []*frame // the last frames, oldest first
-	pending  map[int64]commit
+	// outbox holds frames broadcast but not yet queued to the subscribers;
+	// dispatching is set while a goroutine queues them (one at a time, so
+	// each subscriber gets them in order).
+	outbox      []*frame
+	dispatching bool
+	pending     map[int64]commit
 	// filling is set while a goroutine reads the change log; again asks it for
 	// one more round, after againWait.
 	filling, again bool
@@ -236,8 +241,9 @@ func (h *Hub) requestFill(t *topic, wait time.Duration) {
 	go h.fill(t, wait)
 }
 
-// broadcast encodes one change once per view and queues it to every subscriber
-// without blocking. Called with t.mu held.
+// broadcast encodes one change once per view and hands it to the topic's
+// dispatcher, which queues it to every subscriber: the committer (an
+// organizer's request) does not wait for the fan-out. Called with t.mu held.
 func (h *Hub) broadcast(t *topic, c commit) {
 	start := time.Now()
 	now := h.now()
@@ -253,15 +259,46 @@ func (h *Hub) broadcast(t *topic, c commit) {
 		h.log.Error("live: encode change", "event", t.eventID, "version", c.change.Version, "err", err)
 		return
 	}
+	f.made = start
 	t.version = f.version
 	t.window = append(t.window, f)
 	if over := len(t.window) - h.opts.Window; over > 0 {
 		t.window = append(t.window[:0:0], t.window[over:]...)
 	}
-	for s := range t.subs {
-		s.offer(f)
+	t.outbox = append(t.outbox, f)
+	if !t.dispatching {
+		t.dispatching = true
+		go h.dispatch(t)
 	}
-	h.metrics.broadcast(time.Since(start), time.Since(c.change.At))
+}
+
+// dispatch queues the topic's outbox to its subscribers, frame by frame in
+// version order, without the topic's lock: a subscriber that joins meanwhile
+// has the frames already in the window in its first messages, and is in the
+// next round's list for the rest. It returns when the outbox is empty.
+func (h *Hub) dispatch(t *topic) {
+	var subs []*Subscriber
+	for {
+		t.mu.Lock()
+		frames := t.outbox
+		t.outbox = nil
+		if len(frames) == 0 {
+			t.dispatching = false
+			t.mu.Unlock()
+			return
+		}
+		subs = subs[:0]
+		for s := range t.subs {
+			subs = append(subs, s)
+		}
+		t.mu.Unlock()
+		for _, f := range frames {
+			for _, s := range subs {
+				s.offer(f)
+			}
+			h.metrics.broadcast(time.Since(f.made), time.Since(f.change.At))
+		}
+	}
 }
 
 // fill reads the changes after the last broadcast from the change log and

@@ -54,6 +54,7 @@ func prepare(v any) (*websocket.PreparedMessage, error) {
 // frame is one change, encoded once for each view.
 type frame struct {
 	version   int64
+	made      time.Time // when the hub began encoding it (zero for one read back from the log)
 	public    *websocket.PreparedMessage
 	organizer *websocket.PreparedMessage
 	change    agenda.Change

@@ -46,11 +46,16 @@ func newSubscriber(h *Hub, t *topic, view View, speakerID string, size int) *Sub
 	return &Subscriber{hub: h, topic: t, view: view, speakerID: speakerID, queue: make(chan *frame, size), done: make(chan struct{})}
 }
 
-// offer queues a frame without ever blocking the broadcaster; a full queue
-// drops the subscriber, who resumes with since. Called with the topic lock held.
+// offer queues a frame without ever blocking the dispatcher; a full queue
+// drops the subscriber, who resumes with since.
 func (s *Subscriber) offer(f *frame) {
 	if s.dropped.Load() {
 		return
+	}
+	select {
+	case <-s.done:
+		return // closed: nobody reads the queue any more
+	default:
 	}
 	select {
 	case s.queue <- f:
