@@ -117,7 +117,7 @@ func (s *Server) feed(c echo.Context, eventID string, view live.View, speakerID 
 	}
 	up := s.upgrader
 	up.CheckOrigin = func(*http.Request) bool { return true } // checked above, with a problem body
-	conn, err := up.Upgrade(c.Response(), c.Request(), nil)
+	conn, err := live.Upgrade(&up, c.Response(), c.Request(), nil)
 	if err != nil {
 		sub.Close()
 		return nil // the upgrader has answered

@@ -272,8 +272,8 @@ func (h *Hub) broadcast(t *topic, c commit) {
 	}
 }
 
-// dispatch queues the topic's outbox to its subscribers, frame by frame in
-// version order, without the topic's lock: a subscriber that joins meanwhile
+// dispatch queues the topic's outbox to its subscribers, in version order,
+// without the topic's lock: a subscriber that joins meanwhile
 // has the frames already in the window in its first messages, and is in the
 // next round's list for the rest. It returns when the outbox is empty.
 func (h *Hub) dispatch(t *topic) {
@@ -292,10 +292,14 @@ func (h *Hub) dispatch(t *topic) {
 			subs = append(subs, s)
 		}
 		t.mu.Unlock()
-		for _, f := range frames {
-			for _, s := range subs {
+		// A subscriber gets a round's frames together, so its writer, woken
+		// once, finds them all and writes them in one go.
+		for _, s := range subs {
+			for _, f := range frames {
 				s.offer(f)
 			}
+		}
+		for _, f := range frames {
 			h.metrics.broadcast(time.Since(f.made), time.Since(f.change.At))
 		}
 	}

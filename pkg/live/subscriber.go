@@ -101,7 +101,12 @@ func (s *Subscriber) Serve(conn *websocket.Conn, shutdown <-chan struct{}) {
 		s.Close()
 		conn.Close()
 	}()
-	if tc, ok := conn.NetConn().(*net.TCPConn); ok && s.hub.opts.SendBuffer > 0 {
+	gc, _ := conn.NetConn().(*gatheringConn)
+	tc, _ := conn.NetConn().(*net.TCPConn)
+	if gc != nil {
+		tc = gc.tcp()
+	}
+	if tc != nil && s.hub.opts.SendBuffer > 0 {
 		// A small kernel send buffer bounds the memory a stalled viewer holds
 		// and lets its queue fill, so it is dropped instead of hoarding megabytes.
 		_ = tc.SetWriteBuffer(s.hub.opts.SendBuffer)
@@ -113,22 +118,48 @@ func (s *Subscriber) Serve(conn *websocket.Conn, shutdown <-chan struct{}) {
 		_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 		return conn.WritePreparedMessage(pm) == nil
 	}
+	// Several messages waiting leave in one write when the connection gathers.
+	gather := func(many bool) {
+		if many && gc != nil {
+			gc.gather()
+		}
+	}
+	flush := func(ok bool) bool {
+		if gc != nil && gc.flush() != nil {
+			return false
+		}
+		return ok
+	}
+	gather(len(s.initial) > 1)
+	ok := true
 	for _, pm := range s.initial {
-		if !write(pm) {
-			return
+		if ok = write(pm); !ok {
+			break
 		}
 	}
 	s.initial = nil
+	if !flush(ok) {
+		return
+	}
+	// next writes a queued frame unless the first messages already covered it.
+	next := func(f *frame) bool {
+		if f.version <= s.last {
+			return true
+		}
+		s.last = f.version
+		return write(f.message(s.view, s.speakerID))
+	}
 	for {
 		select {
 		case f := <-s.queue:
-			if f.version <= s.last {
-				continue // already covered by the snapshot or the replay
+			gather(len(s.queue) > 0)
+			ok := next(f)
+			for ok && len(s.queue) > 0 {
+				ok = next(<-s.queue)
 			}
-			if !write(f.message(s.view, s.speakerID)) {
+			if !flush(ok) {
 				return
 			}
-			s.last = f.version
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return
