@@ -5,13 +5,14 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
 
-// Upgrade is up.Upgrade on a connection whose writes a subscriber can gather:
-// when several messages wait in its queue (a burst of changes, a resume), they
-// leave in one write instead of one each.
+// Upgrade is up.Upgrade on a connection a Subscriber can Start on: its writes
+// are gathered, so that everything waiting (a burst of changes, a resume, a
+// ping) leaves in one write, tried without blocking the hub's writers.
 func Upgrade(up *websocket.Upgrader, w http.ResponseWriter, r *http.Request, header http.Header) (*websocket.Conn, error) {
 	return up.Upgrade(gatheringHijacker{w}, r, header)
 }
@@ -27,10 +28,8 @@ func (h gatheringHijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return &gatheringConn{Conn: conn}, brw, nil
 }
 
-// gatheringConn is a connection whose writes between gather and flush are kept
-// in memory and leave in one write. gorilla writes whole frames under its own
-// lock, so frames gathered here never interleave with a control frame the
-// reader writes meanwhile (those are gathered too, in order).
+// gatheringConn is a connection whose writes, once gatherAll is called, are
+// kept in memory until a flush sends them in one write.
 type gatheringConn struct {
 	net.Conn
 	mu        sync.Mutex
@@ -50,41 +49,65 @@ func (c *gatheringConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gathering {
+		if c.buf == nil {
+			c.buf = gatherBuffers.Get().(*[]byte)
+		}
 		*c.buf = append(*c.buf, p...)
 		return len(p), nil
 	}
 	return c.Conn.Write(p)
 }
 
-// gather starts keeping writes.
-func (c *gatheringConn) gather() {
+// gatherAll keeps every write from now on until a flush sends it: the
+// handshake has gone out directly.
+func (c *gatheringConn) gatherAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gathering = true
-	if c.buf == nil {
-		c.buf = gatherBuffers.Get().(*[]byte)
-	}
 }
 
-// flush writes what was gathered, in one write under the last deadline set,
-// and stops gathering.
-func (c *gatheringConn) flush() error {
+// tryFlush writes what was gathered as far as the kernel takes it now, without
+// waiting, and reports whether all of it went.
+func (c *gatheringConn) tryFlush() (bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gathering = false
+	if c.buf == nil {
+		return true, nil
+	}
+	n, err := tryWrite(c.Conn, *c.buf)
+	if err != nil {
+		return false, err
+	}
+	rest := copy(*c.buf, (*c.buf)[n:])
+	*c.buf = (*c.buf)[:rest]
+	if rest > 0 {
+		return false, nil
+	}
+	c.release()
+	return true, nil
+}
+
+// flushWait writes what was gathered, waiting at most wait for the kernel to
+// take it.
+func (c *gatheringConn) flushWait(wait time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.buf == nil {
 		return nil
 	}
-	var err error
-	if len(*c.buf) > 0 {
-		_, err = c.Conn.Write(*c.buf)
-	}
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(wait))
+	_, err := c.Conn.Write(*c.buf)
+	c.release()
+	return err
+}
+
+// release gives the buffer back to the pool. Called with c.mu held.
+func (c *gatheringConn) release() {
 	if cap(*c.buf) <= maxPooledGather {
 		*c.buf = (*c.buf)[:0]
 		gatherBuffers.Put(c.buf)
 	}
 	c.buf = nil
-	return err
 }
 
 // tcp is the TCP connection underneath, or nil.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"testing"
+	"time"
 )
 
 // countingConn records each write that reaches the network.
@@ -17,31 +18,30 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func (c *countingConn) SetWriteDeadline(time.Time) error { return nil }
+
 func TestGatheredWritesLeaveAsOne(t *testing.T) {
 	inner := &countingConn{}
 	c := &gatheringConn{Conn: inner}
-	if _, err := c.Write([]byte("alone")); err != nil {
+	if _, err := c.Write([]byte("handshake")); err != nil {
 		t.Fatal(err)
 	}
-	c.gather()
+	c.gatherAll()
 	for _, p := range []string{"one", "two", "three"} {
 		if _, err := c.Write([]byte(p)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if len(inner.writes) != 1 {
-		t.Fatalf("%d writes reached the network while gathering, want only the first", len(inner.writes))
+		t.Fatalf("%d writes reached the network while gathering, want only the handshake", len(inner.writes))
 	}
-	if err := c.flush(); err != nil {
+	if err := c.flushWait(time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.flush(); err != nil { // nothing gathered: nothing written
+	if err := c.flushWait(time.Second); err != nil { // nothing gathered: nothing written
 		t.Fatal(err)
 	}
-	if _, err := c.Write([]byte("after")); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"alone", "onetwothree", "after"}
+	want := []string{"handshake", "onetwothree"}
 	if len(inner.writes) != len(want) {
 		t.Fatalf("writes %q, want %q", inner.writes, want)
 	}
@@ -52,5 +52,74 @@ func TestGatheredWritesLeaveAsOne(t *testing.T) {
 	}
 	if c.buf != nil {
 		t.Fatal("the buffer is kept after the flush: every idle viewer would hold one")
+	}
+}
+
+// A client that does not read fills the kernel's buffers: tryFlush then keeps
+// the rest instead of waiting, and flushWait sends it, in order, once the
+// client reads.
+func TestTryFlushNeverWaits(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		accepted <- c
+	}()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	server := <-accepted
+	defer server.Close()
+	_ = server.(*net.TCPConn).SetWriteBuffer(16 << 10)
+	c := &gatheringConn{Conn: server}
+	c.gatherAll()
+	chunk := bytes.Repeat([]byte("x"), 64<<10)
+	sent, stalled := 0, false
+	for i := 0; i < 200 && !stalled; i++ {
+		chunk[0] = byte(i)
+		if _, err := c.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		sent++
+		done, err := c.tryFlush()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stalled = !done
+	}
+	if !stalled {
+		t.Fatal("12 MB went to a client that reads nothing without tryFlush ever keeping a rest")
+	}
+	want := sent * len(chunk)
+	read := make(chan []byte, 1)
+	go func() {
+		buf := make([]byte, 0, want)
+		tmp := make([]byte, 64<<10)
+		for len(buf) < want {
+			n, err := client.Read(tmp)
+			if err != nil {
+				break
+			}
+			buf = append(buf, tmp[:n]...)
+		}
+		read <- buf
+	}()
+	if err := c.flushWait(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	got := <-read
+	if len(got) != want {
+		t.Fatalf("the client read %d bytes, want %d", len(got), want)
+	}
+	for i := range sent {
+		if got[i*len(chunk)] != byte(i) {
+			t.Fatalf("chunk %d arrived out of order", i)
+		}
 	}
 }

@@ -49,6 +49,9 @@ type Hub struct {
 	// serving counts the connections being served, so shutdown can wait for
 	// their close frames to leave.
 	serving sync.WaitGroup
+	writers writers
+	// shutdowns are the channels whose closing closes every feed.
+	shutdowns map[<-chan struct{}]bool
 
 	mu     sync.Mutex
 	topics map[string]*topic
@@ -63,7 +66,7 @@ func NewHub(src Source, opts Options, log *slog.Logger, metrics *Metrics) *Hub {
 		metrics = NewMetrics(nil)
 	}
 	return &Hub{src: src, opts: opts, log: log, metrics: metrics, now: func() time.Time { return time.Now().UTC() },
-		topics: map[string]*topic{}, slugs: map[string]string{}}
+		topics: map[string]*topic{}, slugs: map[string]string{}, writers: startWriters()}
 }
 
 // topic is one event's stream. Its lock guards ordering and the subscriber set;
@@ -292,12 +295,22 @@ func (h *Hub) dispatch(t *topic) {
 			subs = append(subs, s)
 		}
 		t.mu.Unlock()
-		// A subscriber gets a round's frames together, so its writer, woken
-		// once, finds them all and writes them in one go.
+		// A subscriber gets a round's frames together, so that its writer
+		// finds them all and writes them in one go.
+		var batch []*Subscriber
 		for _, s := range subs {
 			for _, f := range frames {
 				s.offer(f)
 			}
+			if s.claim() {
+				if batch = append(batch, s); len(batch) == writerBatch {
+					h.writers.submit(batch)
+					batch = nil
+				}
+			}
+		}
+		if len(batch) > 0 {
+			h.writers.submit(batch)
 		}
 		for _, f := range frames {
 			h.metrics.broadcast(time.Since(f.made), time.Since(f.change.At))
@@ -629,6 +642,52 @@ func (h *Hub) unsubscribe(s *Subscriber) {
 	}
 }
 
+// onShutdown has every feed close with "going away" when ch closes.
+func (h *Hub) onShutdown(ch <-chan struct{}) {
+	if ch == nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.shutdowns[ch] {
+		return
+	}
+	if h.shutdowns == nil {
+		h.shutdowns = map[<-chan struct{}]bool{}
+	}
+	h.shutdowns[ch] = true
+	go func() {
+		<-ch
+		h.closeAll(websocket.CloseGoingAway, "server shutting down")
+	}()
+}
+
+// closeAll closes every subscriber of every topic.
+func (h *Hub) closeAll(code int, text string) {
+	h.mu.Lock()
+	topics := make([]*topic, 0, len(h.topics))
+	for _, t := range h.topics {
+		topics = append(topics, t)
+	}
+	h.mu.Unlock()
+	for _, t := range topics {
+		t.closeSubscribers(code, text)
+	}
+}
+
+// closeSubscribers closes every subscriber of the topic.
+func (t *topic) closeSubscribers(code int, text string) {
+	t.mu.Lock()
+	subs := make([]*Subscriber, 0, len(t.subs))
+	for s := range t.subs {
+		subs = append(subs, s)
+	}
+	t.mu.Unlock()
+	for _, s := range subs {
+		s.closeWith(code, text)
+	}
+}
+
 // Drain waits until every served connection has closed, or ctx ends.
 func (h *Hub) Drain(ctx context.Context) {
 	done := make(chan struct{})
@@ -666,17 +725,8 @@ func (h *Hub) Close(eventID string) {
 		}
 	}
 	h.mu.Unlock()
-	if !ok {
-		return
-	}
-	t.mu.Lock()
-	subs := make([]*Subscriber, 0, len(t.subs))
-	for s := range t.subs {
-		subs = append(subs, s)
-	}
-	t.mu.Unlock()
-	for _, s := range subs {
-		s.closeWith(websocket.CloseGoingAway, "event deleted")
+	if ok {
+		t.closeSubscribers(websocket.CloseGoingAway, "event deleted")
 	}
 }
 

@@ -1,7 +1,8 @@
 package live
 
 import (
-	"net"
+	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,14 @@ const (
 
 // Subscriber is one feed connection: a bounded queue filled by broadcasts, and
 // the first messages (a snapshot or the missed changes) to send before it.
+//
+// A connection has one goroutine of its own, its reader. Its messages are
+// written by the hub's writers (one per CPU), which take a subscriber with
+// something to send, write everything waiting in one write that never blocks,
+// and move on; a connection whose client is slow to read gets a goroutine of its
+// own only while the kernel cannot take more, and is dropped (4008) when its
+// queue fills meanwhile. At most one goroutine — its owner — writes to a
+// connection at a time: whoever set scheduled.
 type Subscriber struct {
 	hub       *Hub
 	topic     *topic
@@ -32,8 +41,18 @@ type Subscriber struct {
 	speakerID string
 	queue     chan *frame
 	initial   []*websocket.PreparedMessage
-	// last is the highest version sent or covered; only the writer touches it after Subscribe.
+	// last is the highest version sent or covered; only the owner touches it after Subscribe.
 	last int64
+
+	// Set by Start.
+	conn      *websocket.Conn
+	out       *gatheringConn
+	pinger    *time.Timer
+	started   atomic.Bool
+	scheduled atomic.Bool // a writer owns the connection, or will
+	pingDue   atomic.Bool
+	pongDue   atomic.Pointer[string]
+	finished  bool // owner only
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -47,7 +66,7 @@ func newSubscriber(h *Hub, t *topic, view View, speakerID string, size int) *Sub
 }
 
 // offer queues a frame without ever blocking the dispatcher; a full queue
-// drops the subscriber, who resumes with since.
+// drops the subscriber, who resumes with since. The caller then schedules it.
 func (s *Subscriber) offer(f *frame) {
 	if s.dropped.Load() {
 		return
@@ -67,12 +86,13 @@ func (s *Subscriber) offer(f *frame) {
 }
 
 // closeWith asks the connection to close with a code (0 for none). It never
-// blocks and may be called from any goroutine, any number of times.
+// blocks for long and may be called from any goroutine, any number of times.
 func (s *Subscriber) closeWith(code int, text string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeText = code, text
 		close(s.done)
 	})
+	s.schedule()
 }
 
 // Close ends the subscription.
@@ -81,110 +101,212 @@ func (s *Subscriber) Close() {
 	s.hub.unsubscribe(s)
 }
 
-// Start serves the feed on conn in the background and returns at once, so the
-// HTTP handler's goroutine — its grown stack, the request and echo's context —
-// is not kept for as long as the viewer stays: a viewer costs its two
-// goroutines and little else.
-func (s *Subscriber) Start(conn *websocket.Conn, shutdown <-chan struct{}) {
-	s.hub.serving.Add(1)
-	go func() {
-		defer s.hub.serving.Done()
-		s.Serve(conn, shutdown)
-	}()
+// claim makes the caller the owner of a started connection, unless it has one.
+func (s *Subscriber) claim() bool {
+	return s.started.Load() && s.scheduled.CompareAndSwap(false, true)
 }
 
-// Serve writes the feed to conn until the client goes away, is too slow, or
-// shutdown closes. It runs the writer on the calling goroutine and one reader
-// goroutine, and closes conn exactly once.
-func (s *Subscriber) Serve(conn *websocket.Conn, shutdown <-chan struct{}) {
-	defer func() {
-		s.Close()
-		conn.Close()
-	}()
-	gc, _ := conn.NetConn().(*gatheringConn)
-	tc, _ := conn.NetConn().(*net.TCPConn)
-	if gc != nil {
-		tc = gc.tcp()
+// schedule hands the connection to a writer when it has no owner.
+func (s *Subscriber) schedule() {
+	if s.claim() {
+		s.hub.writers.submit([]*Subscriber{s})
 	}
-	if tc != nil && s.hub.opts.SendBuffer > 0 {
+}
+
+// Start serves the feed on conn, which Upgrade made: the HTTP handler returns
+// at once, so that its goroutine — its grown stack, the request and echo's
+// context — is not kept for as long as the viewer stays. shutdown closes every
+// feed with "going away".
+func (s *Subscriber) Start(conn *websocket.Conn, shutdown <-chan struct{}) {
+	s.hub.serving.Add(1)
+	s.hub.onShutdown(shutdown)
+	s.out, _ = conn.NetConn().(*gatheringConn)
+	if s.out == nil {
+		panic(fmt.Sprintf("live: %s: the connection was not made by live.Upgrade", s))
+	}
+	if tc := s.out.tcp(); tc != nil && s.hub.opts.SendBuffer > 0 {
 		// A small kernel send buffer bounds the memory a stalled viewer holds
 		// and lets its queue fill, so it is dropped instead of hoarding megabytes.
 		_ = tc.SetWriteBuffer(s.hub.opts.SendBuffer)
 	}
-	go s.read(conn)
-	ping := time.NewTicker(pingPeriod)
-	defer ping.Stop()
-	write := func(pm *websocket.PreparedMessage) bool {
-		_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-		return conn.WritePreparedMessage(pm) == nil
-	}
-	// Several messages waiting leave in one write when the connection gathers.
-	gather := func(many bool) {
-		if many && gc != nil {
-			gc.gather()
+	s.out.gatherAll()
+	// Only writers write: the reader asks them to answer a ping or a close.
+	conn.SetPingHandler(func(data string) error {
+		s.pongDue.Store(&data)
+		s.schedule()
+		return nil
+	})
+	conn.SetCloseHandler(func(code int, _ string) error {
+		if code == websocket.CloseNoStatusReceived {
+			code = websocket.CloseNormalClosure
 		}
-	}
-	flush := func(ok bool) bool {
-		if gc != nil && gc.flush() != nil {
-			return false
-		}
-		return ok
-	}
-	gather(len(s.initial) > 1)
-	ok := true
-	for _, pm := range s.initial {
-		if ok = write(pm); !ok {
-			break
-		}
-	}
-	s.initial = nil
-	if !flush(ok) {
-		return
-	}
-	// next writes a queued frame unless the first messages already covered it.
-	next := func(f *frame) bool {
-		if f.version <= s.last {
-			return true
-		}
-		s.last = f.version
-		return write(f.message(s.view, s.speakerID))
-	}
-	for {
-		select {
-		case f := <-s.queue:
-			gather(len(s.queue) > 0)
-			ok := next(f)
-			for ok && len(s.queue) > 0 {
-				ok = next(<-s.queue)
-			}
-			if !flush(ok) {
-				return
-			}
-		case <-ping.C:
-			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return
-			}
-		case <-shutdown:
-			s.closeWith(websocket.CloseGoingAway, "server shutting down")
-		case <-s.done:
-			if s.closeCode != 0 {
-				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(s.closeCode, s.closeText), time.Now().Add(writeWait))
-			}
-			return
-		}
+		s.closeWith(code, "")
+		return nil
+	})
+	s.conn = conn
+	s.pinger = time.AfterFunc(pingPeriod, s.ping)
+	s.started.Store(true)
+	go s.read()
+	s.schedule() // the first messages
+}
+
+// ping asks for a ping frame, and for the next one a period later.
+func (s *Subscriber) ping() {
+	s.pingDue.Store(true)
+	s.schedule()
+	select {
+	case <-s.done:
+	default:
+		s.pinger.Reset(pingPeriod)
 	}
 }
 
-// read discards what the client sends, answers pings, and notices when the
-// connection dies (a missing pong ends it after pongWait).
-func (s *Subscriber) read(conn *websocket.Conn) {
-	conn.SetReadLimit(readLimit)
-	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+// read discards what the client sends and notices when the connection dies
+// (a missing pong ends it after pongWait).
+func (s *Subscriber) read() {
+	s.conn.SetReadLimit(readLimit)
+	_ = s.conn.SetReadDeadline(time.Now().Add(pongWait))
+	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(pongWait)) })
 	for {
-		if _, _, err := conn.NextReader(); err != nil {
+		if _, _, err := s.conn.NextReader(); err != nil {
 			s.closeWith(0, "")
 			return
 		}
 	}
 }
+
+// run writes what waits, as the connection's owner, until nothing does; it
+// returns early when the connection stalls (a goroutine of its own then owns
+// it) or ends.
+func (s *Subscriber) run() {
+	for {
+		if !s.writeWaiting() {
+			return
+		}
+		s.scheduled.Store(false)
+		// Something queued after the last look would wait for the next broadcast.
+		if !s.waiting() || !s.scheduled.CompareAndSwap(false, true) {
+			return
+		}
+	}
+}
+
+// waiting reports whether the connection has something to write.
+func (s *Subscriber) waiting() bool {
+	select {
+	case <-s.done:
+		return !s.finished
+	default:
+	}
+	return len(s.queue) > 0 || s.pingDue.Load() || s.pongDue.Load() != nil
+}
+
+// writeWaiting gathers every waiting message into one write and tries it. It
+// reports whether the connection can take more now.
+func (s *Subscriber) writeWaiting() bool {
+	if s.finished {
+		return false
+	}
+	closing := false
+	select {
+	case <-s.done:
+		closing = true
+	default:
+	}
+	ok := true
+	deadline := time.Now().Add(writeWait)
+	_ = s.conn.SetWriteDeadline(deadline)
+	for _, pm := range s.initial {
+		if ok = s.conn.WritePreparedMessage(pm) == nil; !ok {
+			break
+		}
+	}
+	s.initial = nil
+	if p := s.pongDue.Swap(nil); ok && p != nil {
+		ok = s.conn.WriteControl(websocket.PongMessage, []byte(*p), deadline) == nil
+	}
+	if ok && s.pingDue.Swap(false) {
+		ok = s.conn.WriteControl(websocket.PingMessage, nil, deadline) == nil
+	}
+	for ok && !closing && len(s.queue) > 0 {
+		f := <-s.queue
+		if f.version <= s.last {
+			continue // already covered by the snapshot or the replay
+		}
+		s.last = f.version
+		ok = s.conn.WritePreparedMessage(f.message(s.view, s.speakerID)) == nil
+	}
+	if ok && closing && s.closeCode != 0 {
+		_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(s.closeCode, s.closeText), deadline)
+	}
+	if !ok {
+		closing = true
+	}
+	flushed, err := s.out.tryFlush()
+	switch {
+	case err != nil:
+		s.finish()
+		return false
+	case !flushed:
+		go s.stalled(closing)
+		return false
+	case closing:
+		s.finish()
+		return false
+	}
+	return true
+}
+
+// stalled owns a connection whose client is slow to read: it waits until the
+// kernel takes what was gathered (or the write deadline passes), then writes
+// on as run does.
+func (s *Subscriber) stalled(closing bool) {
+	if err := s.out.flushWait(writeWait); err != nil || closing {
+		s.finish()
+		return
+	}
+	s.run()
+}
+
+// finish closes the connection, once, as its owner.
+func (s *Subscriber) finish() {
+	if s.finished {
+		return
+	}
+	s.finished = true
+	s.pinger.Stop()
+	s.closeWith(0, "") // done is closed, so the queue takes no more
+	s.conn.Close()
+	s.hub.unsubscribe(s)
+	s.hub.serving.Done()
+}
+
+// writers write subscribers' messages: one goroutine per CPU.
+type writers struct {
+	jobs chan []*Subscriber
+}
+
+func startWriters() writers {
+	w := writers{jobs: make(chan []*Subscriber, 4096)}
+	for range runtime.GOMAXPROCS(0) {
+		go w.work()
+	}
+	return w
+}
+
+// submit hands owned subscribers to the writers. It may wait while they are
+// all busy; writers themselves never call it.
+func (w writers) submit(subs []*Subscriber) {
+	w.jobs <- subs
+}
+
+func (w writers) work() {
+	for job := range w.jobs {
+		for _, s := range job {
+			s.run()
+		}
+	}
+}
+
+// writerBatch is how many subscribers a writer takes at a time from a broadcast.
+const writerBatch = 256
