@@ -52,6 +52,7 @@ type Subscriber struct {
 	scheduled atomic.Bool // a writer owns the connection, or will
 	pingDue   atomic.Bool
 	pongDue   atomic.Pointer[string]
+	stalling  atomic.Bool // the kernel takes no more: the client is slow to read
 	finished  bool // owner only
 
 	closeOnce sync.Once
@@ -65,8 +66,11 @@ func newSubscriber(h *Hub, t *topic, view View, speakerID string, size int) *Sub
 	return &Subscriber{hub: h, topic: t, view: view, speakerID: speakerID, queue: make(chan *frame, size), done: make(chan struct{})}
 }
 
-// offer queues a frame without ever blocking the dispatcher; a full queue
-// drops the subscriber, who resumes with since. The caller then schedules it.
+// offer queues a frame; the caller then schedules the subscriber. A full queue
+// drops a subscriber whose client is slow to read (its connection stalled),
+// who resumes with since. When the queue is full because the writers are
+// behind, the server is slow, not the client: the dispatcher waits for them
+// rather than drop a whole audience into reconnecting at once.
 func (s *Subscriber) offer(f *frame) {
 	if s.dropped.Load() {
 		return
@@ -74,15 +78,23 @@ func (s *Subscriber) offer(f *frame) {
 	select {
 	case <-s.done:
 		return // closed: nobody reads the queue any more
-	default:
-	}
-	select {
 	case s.queue <- f:
+		return
 	default:
-		s.dropped.Store(true)
-		s.hub.metrics.slowDisconnect(s.topic.eventID)
-		s.closeWith(CloseTooSlow, "too slow: reconnect with since")
 	}
+	s.schedule()
+	for s.started.Load() && !s.stalling.Load() {
+		select {
+		case <-s.done:
+			return
+		case s.queue <- f:
+			return
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	s.dropped.Store(true)
+	s.hub.metrics.slowDisconnect(s.topic.eventID)
+	s.closeWith(CloseTooSlow, "too slow: reconnect with since")
 }
 
 // closeWith asks the connection to close with a code (0 for none). It never
@@ -248,6 +260,7 @@ func (s *Subscriber) writeWaiting() bool {
 		s.finish()
 		return false
 	case !flushed:
+		s.stalling.Store(true)
 		go s.stalled(closing)
 		return false
 	case closing:
@@ -261,7 +274,9 @@ func (s *Subscriber) writeWaiting() bool {
 // kernel takes what was gathered (or the write deadline passes), then writes
 // on as run does.
 func (s *Subscriber) stalled(closing bool) {
-	if err := s.out.flushWait(writeWait); err != nil || closing {
+	err := s.out.flushWait(writeWait)
+	s.stalling.Store(false)
+	if err != nil || closing {
 		s.finish()
 		return
 	}
