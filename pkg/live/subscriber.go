@@ -53,7 +53,7 @@ type Subscriber struct {
 	pingDue   atomic.Bool
 	pongDue   atomic.Pointer[string]
 	stalling  atomic.Bool // the kernel takes no more: the client is slow to read
-	finished  bool // owner only
+	finished  bool        // owner only
 
 	closeOnce sync.Once
 	done      chan struct{}
