@@ -35,6 +35,7 @@ type gatheringConn struct {
 	mu        sync.Mutex
 	gathering bool
 	buf       *[]byte
+	nb        *nonblocking
 }
 
 // gatherBuffers are shared by every connection: a viewer holds one only while
@@ -64,6 +65,19 @@ func (c *gatheringConn) gatherAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gathering = true
+	c.nb = newNonblocking(c.Conn)
+}
+
+// SetWriteDeadline is what gorilla calls before each frame: once frames are
+// gathered rather than written, only flushWait's deadline reaches the socket.
+func (c *gatheringConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	gathering := c.gathering
+	c.mu.Unlock()
+	if gathering {
+		return nil
+	}
+	return c.Conn.SetWriteDeadline(t)
 }
 
 // tryFlush writes what was gathered as far as the kernel takes it now, without
@@ -74,7 +88,7 @@ func (c *gatheringConn) tryFlush() (bool, error) {
 	if c.buf == nil {
 		return true, nil
 	}
-	n, err := tryWrite(c.Conn, *c.buf)
+	n, err := c.nb.write(*c.buf)
 	if err != nil {
 		return false, err
 	}

@@ -4,5 +4,9 @@ package live
 
 import "net"
 
-// tryWrite cannot write without waiting here: the caller waits instead.
-func tryWrite(net.Conn, []byte) (int, error) { return 0, nil }
+// nonblocking cannot write without waiting here: callers wait instead.
+type nonblocking struct{}
+
+func newNonblocking(net.Conn) *nonblocking { return nil }
+
+func (*nonblocking) write([]byte) (int, error) { return 0, nil }

@@ -8,30 +8,52 @@ import (
 	"syscall"
 )
 
-// tryWrite writes as much of p as the kernel takes now, without waiting, and
-// says how much that was.
-func tryWrite(c net.Conn, p []byte) (int, error) {
+// nonblocking writes to a socket as much as the kernel takes now, never
+// waiting for it to become writable. Made once per connection, so that a write
+// allocates nothing.
+type nonblocking struct {
+	raw syscall.RawConn
+	p   []byte
+	n   int
+	err error
+	try func(fd uintptr) bool
+}
+
+// newNonblocking returns nil when c is not a socket.
+func newNonblocking(c net.Conn) *nonblocking {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return 0, nil // cannot try: the caller waits instead
+		return nil
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
-		return 0, err
+		return nil
 	}
-	var n int
-	var werr error
-	if err := raw.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), p)
+	w := &nonblocking{raw: raw}
+	w.try = func(fd uintptr) bool {
+		w.n, w.err = syscall.Write(int(fd), w.p)
 		return true // never wait for the socket to become writable
-	}); err != nil {
-		return 0, err
 	}
-	if errors.Is(werr, syscall.EAGAIN) || errors.Is(werr, syscall.EINTR) {
+	return w
+}
+
+// write says how much of p the kernel took; 0 and no error when it takes
+// nothing now (or when w is nil: the caller then waits instead).
+func (w *nonblocking) write(p []byte) (int, error) {
+	if w == nil {
 		return 0, nil
 	}
-	if werr != nil {
-		return 0, werr
+	w.p = p
+	err := w.raw.Write(w.try)
+	w.p = nil
+	if err != nil {
+		return 0, err
 	}
-	return n, nil
+	if errors.Is(w.err, syscall.EAGAIN) || errors.Is(w.err, syscall.EINTR) {
+		return 0, nil
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	return w.n, nil
 }
