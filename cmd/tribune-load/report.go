@@ -217,7 +217,7 @@ func printCost(w io.Writer, cells []costCell) {
 		func(c costCell) string { return fmt.Sprintf("%.2f", c.BroadcastMs) })
 	grid("Delivery p99, ms, from request / from acknowledgement",
 		func(c costCell) string { return fmt.Sprintf("%.1f / %.1f", c.Delivery.P99, c.DeliveryAck.P99) })
-	grid("PATCH p50, ms (the organizer's request, commit and broadcast included)",
+	grid("PATCH p50, ms (the organizer's whole request; the fan-out to viewers runs after its commit)",
 		func(c costCell) string { return fmt.Sprintf("%.1f", c.Request.P50) })
 	grid("lost / out of order",
 		func(c costCell) string { return fmt.Sprintf("%d / %d", c.Lost, c.OutOfOrder) })

@@ -112,12 +112,16 @@ func TestCommands(t *testing.T) {
 	}
 
 	var versions []float64
-	for range 2 {
-		addr := freeAddr(t)
+	for i := range 2 {
+		addr, debugAddr := freeAddr(t), freeAddr(t)
+		args := []string{"serve", "--demo", "--addr", addr, "--db", db, "--log-level", "warn"}
+		if i == 0 {
+			args = append(args, "--debug-addr", debugAddr)
+		}
 		sctx, cancel := context.WithCancel(ctx)
 		done := make(chan string)
 		go func() {
-			out, code := runCLI(t, sctx, "serve", "--demo", "--addr", addr, "--db", db, "--log-level", "warn")
+			out, code := runCLI(t, sctx, args...)
 			if code != 0 {
 				out = "exit " + out
 			}
@@ -132,6 +136,23 @@ func TestCommands(t *testing.T) {
 		events := waitJSON(t, "http://"+addr+"/api/v1/events", token)
 		if events == nil {
 			t.Fatal("no events for the admin")
+		}
+		// The profiler answers on its own listener only, and only when asked for.
+		for _, probe := range []struct {
+			url  string
+			want int
+		}{
+			{"http://" + debugAddr + "/debug/pprof/", map[bool]int{true: 200, false: -1}[i == 0]},
+			{"http://" + addr + "/debug/pprof/", 404},
+		} {
+			got := -1
+			if res, err := http.Get(probe.url); err == nil {
+				got = res.StatusCode
+				res.Body.Close()
+			}
+			if got != probe.want {
+				t.Errorf("GET %s: %d, want %d (-1: no answer)", probe.url, got, probe.want)
+			}
 		}
 		cancel()
 		out := <-done
