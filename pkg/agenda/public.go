@@ -267,9 +267,9 @@ func diffCollection(d *Delta, name string, before, after any) error {
 		seen[id] = true
 		var prev any
 		if p, ok := old[id]; ok {
-			prev = p.Interface()
+			prev = p.Addr().Interface() // a pointer: compared and encoded as the object, not copied
 		}
-		raw, err := changed(prev, item.Interface())
+		raw, err := changed(prev, item.Addr().Interface())
 		if err != nil {
 			return fmt.Errorf("agenda: diff: %w", err)
 		}

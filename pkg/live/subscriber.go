@@ -320,8 +320,11 @@ func (w writers) work() {
 		for _, s := range job {
 			s.run()
 		}
+		// A fan-out keeps every CPU busy: between batches, an organizer's
+		// request or a new viewer waiting for a CPU gets its turn.
+		runtime.Gosched()
 	}
 }
 
 // writerBatch is how many subscribers a writer takes at a time from a broadcast.
-const writerBatch = 256
+const writerBatch = 64
