@@ -93,6 +93,8 @@ type topic struct {
 	// each subscriber gets them in order).
 	outbox      []*frame
 	dispatching bool
+	// audience is the dispatcher's copy of subs, kept between rounds.
+	audience []*Subscriber
 	pending     map[int64]commit
 	// filling is set while a goroutine reads the change log; again asks it for
 	// one more round, after againWait.
@@ -280,20 +282,21 @@ func (h *Hub) broadcast(t *topic, c commit) {
 // has the frames already in the window in its first messages, and is in the
 // next round's list for the rest. It returns when the outbox is empty.
 func (h *Hub) dispatch(t *topic) {
-	var subs []*Subscriber
 	for {
 		t.mu.Lock()
 		frames := t.outbox
 		t.outbox = nil
 		if len(frames) == 0 {
 			t.dispatching = false
+			clear(t.audience) // holds no subscriber that has left
 			t.mu.Unlock()
 			return
 		}
-		subs = subs[:0]
+		subs := t.audience[:0]
 		for s := range t.subs {
 			subs = append(subs, s)
 		}
+		t.audience = subs
 		t.mu.Unlock()
 		// A subscriber gets a round's frames together, so that its writer
 		// finds them all and writes them in one go.
@@ -382,13 +385,7 @@ func (h *Hub) Announce(eventID string, version int64) {
 // CatchUp reads every topic's missed changes from the change log: after the
 // link to other instances was down, when announcements may have been lost.
 func (h *Hub) CatchUp() {
-	h.mu.Lock()
-	topics := make([]*topic, 0, len(h.topics))
-	for _, t := range h.topics {
-		topics = append(topics, t)
-	}
-	h.mu.Unlock()
-	for _, t := range topics {
+	for _, t := range h.allTopics() {
 		t.mu.Lock()
 		if t.loaded {
 			h.requestFill(t, 0)
@@ -664,15 +661,19 @@ func (h *Hub) onShutdown(ch <-chan struct{}) {
 
 // closeAll closes every subscriber of every topic.
 func (h *Hub) closeAll(code int, text string) {
+	for _, t := range h.allTopics() {
+		t.closeSubscribers(code, text)
+	}
+}
+
+func (h *Hub) allTopics() []*topic {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	topics := make([]*topic, 0, len(h.topics))
 	for _, t := range h.topics {
 		topics = append(topics, t)
 	}
-	h.mu.Unlock()
-	for _, t := range topics {
-		t.closeSubscribers(code, text)
-	}
+	return topics
 }
 
 // closeSubscribers closes every subscriber of the topic.

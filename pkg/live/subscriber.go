@@ -159,7 +159,12 @@ func (s *Subscriber) Start(conn *websocket.Conn, shutdown <-chan struct{}) {
 	s.pinger = time.AfterFunc(pingPeriod, s.ping)
 	s.started.Store(true)
 	go s.read()
-	s.schedule() // the first messages
+	select {
+	case <-shutdown: // it closed while this viewer was being set up
+		s.closeWith(websocket.CloseGoingAway, "server shutting down")
+	default:
+		s.schedule() // the first messages
+	}
 }
 
 // ping asks for a ping frame, and for the next one a period later.
