@@ -95,7 +95,7 @@ type topic struct {
 	dispatching bool
 	// audience is the dispatcher's copy of subs, kept between rounds.
 	audience []*Subscriber
-	pending     map[int64]commit
+	pending  map[int64]commit
 	// filling is set while a goroutine reads the change log; again asks it for
 	// one more round, after againWait.
 	filling, again bool
