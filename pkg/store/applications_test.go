@@ -23,14 +23,7 @@ func TestApplicationsStore(t *testing.T) { storetest.Each(t, testApplicationsSto
 
 func testApplicationsStore(t *testing.T, s *store.Store) {
 	ctx := context.Background()
-	u, err := s.CreateUser(ctx, "owner@example.org", "x", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := s.CreateEvent(ctx, u.ID, eventFields("act"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, a := newEvent(t, s)
 	id := a.Event.ID
 
 	// The call: closed until set; each edit raises its revision; invalid edits change nothing.

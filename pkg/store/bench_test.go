@@ -19,14 +19,7 @@ func BenchmarkChange(b *testing.B) {
 		b.Run(fmt.Sprintf("slots=%d", n), func(b *testing.B) {
 			ctx := context.Background()
 			s := storetest.Open(b, filepath.Join(b.TempDir(), "bench.db"))
-			u, err := s.CreateUser(ctx, "owner@example.org", "x", false)
-			if err != nil {
-				b.Fatal(err)
-			}
-			a, err := s.CreateEvent(ctx, u.ID, eventFields("act"))
-			if err != nil {
-				b.Fatal(err)
-			}
+			u, a := newEvent(b, s)
 			id := a.Event.ID
 			slots := make([]string, n)
 			if _, _, err := s.Change(ctx, id, u.Email, "build", func(a *agenda.Agenda) error {

@@ -14,7 +14,8 @@ import (
 	"github.com/tribune-act/tribune/pkg/store/storetest"
 )
 
-func newEvent(t *testing.T, s *store.Store) (store.User, *agenda.Agenda) {
+// newEvent creates an owner and a draft event, as most store tests start.
+func newEvent(t testing.TB, s *store.Store) (store.User, *agenda.Agenda) {
 	t.Helper()
 	ctx := context.Background()
 	u, err := s.CreateUser(ctx, "o@example.org", "x", false)

@@ -114,14 +114,7 @@ func TestCachedAgendaNeverHidesAnotherInstancesChange(t *testing.T) {
 			ctx := context.Background()
 			dsn := b.DSN(t)
 			one, two := storetest.Open(t, dsn), storetest.Open(t, dsn)
-			u, err := one.CreateUser(ctx, "owner@example.org", "x", false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := one.CreateEvent(ctx, u.ID, eventFields("act"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			u, a := newEvent(t, one)
 			id := a.Event.ID
 			rename := func(s *store.Store, title string) *agenda.Agenda {
 				t.Helper()
