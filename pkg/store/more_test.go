@@ -79,39 +79,35 @@ func TestConcurrentChangesGetConsecutiveVersions(t *testing.T) {
 // TestStaleEditAcrossInstances: two stores on one database (two instances) —
 // an edit based on a revision the other instance has moved past is refused.
 func TestStaleEditAcrossInstances(t *testing.T) {
-	for _, b := range storetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			dsn := b.DSN(t)
-			one, two := storetest.Open(t, dsn), storetest.Open(t, dsn)
-			_, a := newEvent(t, one)
-			seen, err := two.Agenda(ctx, a.Event.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rev := seen.Event.Revision
-			edit := func(title string) store.Edit {
-				return func(a *agenda.Agenda) error {
-					if err := agenda.CheckRevision(a.Event.Revision, &rev); err != nil {
-						return err
-					}
-					f := a.Event.EventFields
-					f.Title = title
-					return a.UpdateEvent(f)
+	storetest.EachPair(t, func(t *testing.T, one, two *store.Store) {
+		ctx := context.Background()
+		_, a := newEvent(t, one)
+		seen, err := two.Agenda(ctx, a.Event.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rev := seen.Event.Revision
+		edit := func(title string) store.Edit {
+			return func(a *agenda.Agenda) error {
+				if err := agenda.CheckRevision(a.Event.Revision, &rev); err != nil {
+					return err
 				}
+				f := a.Event.EventFields
+				f.Title = title
+				return a.UpdateEvent(f)
 			}
-			if _, _, err := one.Change(ctx, a.Event.ID, "one", "event", edit("First")); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := two.Change(ctx, a.Event.ID, "two", "event", edit("Lost")); !errors.Is(err, agenda.ErrStale) {
-				t.Fatalf("err = %v, want stale", err)
-			}
-			got, _ := two.Agenda(ctx, a.Event.ID)
-			if got.Event.Title != "First" || got.Event.Version != 2 {
-				t.Fatalf("event %q at version %d", got.Event.Title, got.Event.Version)
-			}
-		})
-	}
+		}
+		if _, _, err := one.Change(ctx, a.Event.ID, "one", "event", edit("First")); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := two.Change(ctx, a.Event.ID, "two", "event", edit("Lost")); !errors.Is(err, agenda.ErrStale) {
+			t.Fatalf("err = %v, want stale", err)
+		}
+		got, _ := two.Agenda(ctx, a.Event.ID)
+		if got.Event.Title != "First" || got.Event.Version != 2 {
+			t.Fatalf("event %q at version %d", got.Event.Title, got.Event.Version)
+		}
+	})
 }
 
 func TestAccountsTokensSessionsAndLinks(t *testing.T) {

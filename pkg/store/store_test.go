@@ -109,47 +109,43 @@ func testChangeBumpsVersionOncePerCommit(t *testing.T, s *store.Store) {
 // committed in memory, and neither may edit or serve a version the other has
 // since replaced.
 func TestCachedAgendaNeverHidesAnotherInstancesChange(t *testing.T) {
-	for _, b := range storetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			dsn := b.DSN(t)
-			one, two := storetest.Open(t, dsn), storetest.Open(t, dsn)
-			u, a := newEvent(t, one)
-			id := a.Event.ID
-			rename := func(s *store.Store, title string) *agenda.Agenda {
-				t.Helper()
-				after, c, err := s.Change(ctx, id, u.Email, "event.update", func(a *agenda.Agenda) error {
-					f := a.Event.EventFields
-					f.Title = title
-					return a.UpdateEvent(f)
-				})
-				if err != nil || c == nil {
-					t.Fatal(c, err)
-				}
-				return after
+	storetest.EachPair(t, func(t *testing.T, one, two *store.Store) {
+		ctx := context.Background()
+		u, a := newEvent(t, one)
+		id := a.Event.ID
+		rename := func(s *store.Store, title string) *agenda.Agenda {
+			t.Helper()
+			after, c, err := s.Change(ctx, id, u.Email, "event.update", func(a *agenda.Agenda) error {
+				f := a.Event.EventFields
+				f.Title = title
+				return a.UpdateEvent(f)
+			})
+			if err != nil || c == nil {
+				t.Fatal(c, err)
 			}
-			rename(one, "One")                // one caches version 2
-			rename(two, "Two")                // two loads version 2, commits 3
-			after := rename(one, "One again") // one must load 3, not edit its 2
-			if after.Event.Version != 4 {
-				t.Fatalf("version %d, want 4", after.Event.Version)
-			}
-			for _, s := range []*store.Store{one, two} {
-				got, err := s.Agenda(ctx, id)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.Event.Version != 4 || got.Event.Title != "One again" {
-					t.Fatalf("agenda at version %d titled %q, want 4 and %q", got.Event.Version, got.Event.Title, "One again")
-				}
-			}
-			changes, err := two.Changes(ctx, id, 0, 10)
+			return after
+		}
+		rename(one, "One")                // one caches version 2
+		rename(two, "Two")                // two loads version 2, commits 3
+		after := rename(one, "One again") // one must load 3, not edit its 2
+		if after.Event.Version != 4 {
+			t.Fatalf("version %d, want 4", after.Event.Version)
+		}
+		for _, s := range []*store.Store{one, two} {
+			got, err := s.Agenda(ctx, id)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := len(changes); n != 4 {
-				t.Fatalf("%d changes logged, want 4", n)
+			if got.Event.Version != 4 || got.Event.Title != "One again" {
+				t.Fatalf("agenda at version %d titled %q, want 4 and %q", got.Event.Version, got.Event.Title, "One again")
 			}
-		})
-	}
+		}
+		changes, err := two.Changes(ctx, id, 0, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(changes); n != 4 {
+			t.Fatalf("%d changes logged, want 4", n)
+		}
+	})
 }

@@ -100,3 +100,14 @@ func Each(t *testing.T, f func(t *testing.T, s *store.Store)) {
 		t.Run(b.Name, func(t *testing.T) { f(t, Open(t, b.DSN(t))) })
 	}
 }
+
+// EachPair runs f once per backend with two stores on one database, as two
+// instances of Tribune sharing it.
+func EachPair(t *testing.T, f func(t *testing.T, one, two *store.Store)) {
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			dsn := b.DSN(t)
+			f(t, Open(t, dsn), Open(t, dsn))
+		})
+	}
+}
