@@ -3,8 +3,13 @@ package live
 import (
 	"bytes"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // countingConn records each write that reaches the network.
@@ -120,6 +125,53 @@ func TestTryFlushNeverWaits(t *testing.T) {
 	for i := range sent {
 		if got[i*len(chunk)] != byte(i) {
 			t.Fatalf("chunk %d arrived out of order", i)
+		}
+	}
+}
+
+// When changes come faster than the writers write (several in one dispatch
+// round, a queue of one), the server is behind, not the client: a viewer who
+// reads gets every change in order and is never dropped.
+func TestWritersBehindDropNobody(t *testing.T) {
+	f := newFixture(t)
+	h := newTestHub(f, Options{Window: 512, MaxReplay: 1000, QueueSize: 1, GapWait: DefaultOptions.GapWait, SendBuffer: DefaultOptions.SendBuffer})
+	first := f.change(t, "Main stage")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := h.Subscribe(r.Context(), f.eventID, Public, "", first.change.Version)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		conn, err := Upgrade(&websocket.Upgrader{}, w, r, nil)
+		if err != nil {
+			s.Close()
+			return
+		}
+		s.Start(conn, nil)
+	}))
+	defer srv.Close()
+	h.Publish(first.after, first.change)
+	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	const n = 300
+	go func() {
+		for i := range int64(n) {
+			c := first.change
+			c.Version += i + 1
+			h.Publish(first.after, c)
+		}
+	}()
+	for want := first.change.Version + 1; want <= first.change.Version+n; want++ {
+		_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var m struct{ Version int64 }
+		if err := client.ReadJSON(&m); err != nil {
+			t.Fatalf("waiting for version %d: %v", want, err)
+		}
+		if m.Version != want {
+			t.Fatalf("version %d, want %d", m.Version, want)
 		}
 	}
 }

@@ -26,7 +26,8 @@ type Options struct {
 	Window int
 	// MaxReplay is the longest resume served change by change; older gets a snapshot.
 	MaxReplay int64
-	// QueueSize bounds each subscriber's queue; a subscriber whose queue is full is dropped (4008).
+	// QueueSize bounds each subscriber's queue; a subscriber whose queue is full while its
+	// connection is stalled (its client is slow to read) is dropped (4008).
 	QueueSize int
 	// GapWait is how long an out-of-order change waits for the missing one before
 	// the hub reads it from the change log.
