@@ -111,6 +111,9 @@ func (c *gatheringConn) flushWait(wait time.Duration) error {
 	}
 	_ = c.Conn.SetWriteDeadline(time.Now().Add(wait))
 	_, err := c.Conn.Write(*c.buf)
+	// The deadline was for this write: left set, it would fail every later
+	// non-blocking write once it passed.
+	_ = c.Conn.SetWriteDeadline(time.Time{})
 	c.release()
 	return err
 }

@@ -127,6 +127,20 @@ func TestTryFlushNeverWaits(t *testing.T) {
 			t.Fatalf("chunk %d arrived out of order", i)
 		}
 	}
+	// Once the wait is over, its deadline no longer applies: a later write goes.
+	if _, err := c.Write([]byte("now")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.flushWait(10 * time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := c.Write([]byte("later")); err != nil {
+		t.Fatal(err)
+	}
+	if done, err := c.tryFlush(); err != nil || !done {
+		t.Fatalf("a write after a finished wait: done %v, %v", done, err)
+	}
 }
 
 // When changes come faster than the writers write (several in one dispatch

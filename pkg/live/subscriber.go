@@ -212,7 +212,7 @@ func (s *Subscriber) run() {
 func (s *Subscriber) waiting() bool {
 	select {
 	case <-s.done:
-		return !s.finished
+		return true // to close; a finished connection is never released, so nobody claims it
 	default:
 	}
 	return len(s.queue) > 0 || s.pingDue.Load() || s.pongDue.Load() != nil
@@ -294,8 +294,8 @@ func (s *Subscriber) finish() {
 		return
 	}
 	s.finished = true
+	s.closeWith(0, "") // done is closed, so the queue takes no more and ping stops re-arming
 	s.pinger.Stop()
-	s.closeWith(0, "") // done is closed, so the queue takes no more
 	s.conn.Close()
 	s.hub.unsubscribe(s)
 	s.hub.serving.Done()
