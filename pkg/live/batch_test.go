@@ -189,3 +189,79 @@ func TestWritersBehindDropNobody(t *testing.T) {
 		}
 	}
 }
+
+// A viewer that stops reading for a moment stalls its connection (the kernel's
+// buffers fill); it gets a goroutine of its own until it reads again, then
+// receives everything, in order, and is not dropped.
+func TestStalledViewerCatchesUp(t *testing.T) {
+	f := newFixture(t)
+	h := newTestHub(f, Options{Window: 512, MaxReplay: 1000, QueueSize: 1000, GapWait: DefaultOptions.GapWait, SendBuffer: 4096})
+	first := f.change(t, "Main stage")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, err := h.Subscribe(r.Context(), f.eventID, Public, "", first.change.Version)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		conn, err := Upgrade(&websocket.Upgrader{}, w, r, nil)
+		if err != nil {
+			s.Close()
+			return
+		}
+		s.Start(conn, nil)
+	}))
+	defer srv.Close()
+	h.Publish(first.after, first.change)
+	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(16 << 10) // a small window, so the server's writes stall soon
+		}
+		return c, err
+	}}
+	client, _, err := dialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	const n = 600
+	for i := range int64(n) {
+		c := first.change
+		c.Version += i + 1
+		h.Publish(first.after, c)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	began := time.Now()
+	for !stalled(h, f.eventID) {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection never stalled: the test does not test what it says")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Logf("stalled after %v", time.Since(began))
+	for want := first.change.Version + 1; want <= first.change.Version+n; want++ {
+		_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var m struct{ Version int64 }
+		if err := client.ReadJSON(&m); err != nil {
+			t.Fatalf("waiting for version %d: %v", want, err)
+		}
+		if m.Version != want {
+			t.Fatalf("version %d, want %d", m.Version, want)
+		}
+	}
+}
+
+// stalled reports whether a subscriber of the event has a stalled connection.
+func stalled(h *Hub, eventID string) bool {
+	h.mu.Lock()
+	t := h.topics[eventID]
+	h.mu.Unlock()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for s := range t.subs {
+		if s.stalling.Load() {
+			return true
+		}
+	}
+	return false
+}
