@@ -150,44 +150,16 @@ func TestWritersBehindDropNobody(t *testing.T) {
 	f := newFixture(t)
 	h := newTestHub(f, Options{Window: 512, MaxReplay: 1000, QueueSize: 1, GapWait: DefaultOptions.GapWait, SendBuffer: DefaultOptions.SendBuffer})
 	first := f.change(t, "Main stage")
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := h.Subscribe(r.Context(), f.eventID, Public, "", first.change.Version)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		conn, err := Upgrade(&websocket.Upgrader{}, w, r, nil)
-		if err != nil {
-			s.Close()
-			return
-		}
-		s.Start(conn, nil)
-	}))
-	defer srv.Close()
+	url := feedServer(t, h, f.eventID, first.change.Version)
 	h.Publish(first.after, first.change)
-	client, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	client, _, err := websocket.DefaultDialer.Dial(url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer client.Close()
 	const n = 300
-	go func() {
-		for i := range int64(n) {
-			c := first.change
-			c.Version += i + 1
-			h.Publish(first.after, c)
-		}
-	}()
-	for want := first.change.Version + 1; want <= first.change.Version+n; want++ {
-		_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
-		var m struct{ Version int64 }
-		if err := client.ReadJSON(&m); err != nil {
-			t.Fatalf("waiting for version %d: %v", want, err)
-		}
-		if m.Version != want {
-			t.Fatalf("version %d, want %d", m.Version, want)
-		}
-	}
+	go publishAfter(h, first, n)
+	readVersions(t, client, first.change.Version, n)
 }
 
 // A viewer that stops reading for a moment stalls its connection (the kernel's
@@ -197,8 +169,38 @@ func TestStalledViewerCatchesUp(t *testing.T) {
 	f := newFixture(t)
 	h := newTestHub(f, Options{Window: 512, MaxReplay: 1000, QueueSize: 1000, GapWait: DefaultOptions.GapWait, SendBuffer: 4096})
 	first := f.change(t, "Main stage")
+	url := feedServer(t, h, f.eventID, first.change.Version)
+	h.Publish(first.after, first.change)
+	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
+		c, err := net.Dial(network, addr)
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetReadBuffer(16 << 10) // a small window, so the server's writes stall soon
+		}
+		return c, err
+	}}
+	client, _, err := dialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	const n = 600
+	publishAfter(h, first, n)
+	deadline := time.Now().Add(5 * time.Second)
+	for !stalled(h, f.eventID) {
+		if time.Now().After(deadline) {
+			t.Fatal("the connection never stalled: the test does not test what it says")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	readVersions(t, client, first.change.Version, n)
+}
+
+// feedServer serves the event's public feed from since, as httpapi does, and
+// returns its websocket URL.
+func feedServer(t *testing.T, h *Hub, eventID string, since int64) string {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := h.Subscribe(r.Context(), f.eventID, Public, "", first.change.Version)
+		s, err := h.Subscribe(r.Context(), eventID, Public, "", since)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
@@ -210,36 +212,23 @@ func TestStalledViewerCatchesUp(t *testing.T) {
 		}
 		s.Start(conn, nil)
 	}))
-	defer srv.Close()
-	h.Publish(first.after, first.change)
-	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
-		c, err := net.Dial(network, addr)
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetReadBuffer(16 << 10) // a small window, so the server's writes stall soon
-		}
-		return c, err
-	}}
-	client, _, err := dialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
+}
+
+// publishAfter publishes n versions after c's, each with c's agenda.
+func publishAfter(h *Hub, c commit, n int64) {
+	for i := range n {
+		ch := c.change
+		ch.Version += i + 1
+		h.Publish(c.after, ch)
 	}
-	defer client.Close()
-	const n = 600
-	for i := range int64(n) {
-		c := first.change
-		c.Version += i + 1
-		h.Publish(first.after, c)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	began := time.Now()
-	for !stalled(h, f.eventID) {
-		if time.Now().After(deadline) {
-			t.Fatal("the connection never stalled: the test does not test what it says")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Logf("stalled after %v", time.Since(began))
-	for want := first.change.Version + 1; want <= first.change.Version+n; want++ {
+}
+
+// readVersions reads the n changes after version from in order.
+func readVersions(t *testing.T, client *websocket.Conn, from, n int64) {
+	t.Helper()
+	for want := from + 1; want <= from+n; want++ {
 		_ = client.SetReadDeadline(time.Now().Add(10 * time.Second))
 		var m struct{ Version int64 }
 		if err := client.ReadJSON(&m); err != nil {
